@@ -237,3 +237,23 @@ def test_missing_table_and_column_are_named(tmp_path, built):
     msg = str(err.value)
     assert "continuance_motions" in msg and "tbl_court_motions" in msg
     assert "hearings" in msg and "adj_rsn" in msg
+
+
+def test_codebook_documents_every_column(built):
+    from helpers import codebook
+
+    derived, _ = built
+    for name in datasets.DATASETS:
+        cols = list(pd.read_parquet(derived / f"{name}.parquet").columns)
+        documented = codebook.columns(name)
+        assert set(cols) == set(documented), (
+            f"{name}: undocumented {sorted(set(cols) - set(documented))}; "
+            f"documented but not built {sorted(set(documented) - set(cols))}")
+
+
+def test_codebook_file_is_current():
+    from helpers import codebook
+    from helpers._util import repo_root
+
+    assert (repo_root() / "data" / "CODEBOOK.md").read_text(encoding="utf-8") == codebook.to_markdown(), \
+        "data/CODEBOOK.md is stale: run python -m helpers.codebook"
