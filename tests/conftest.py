@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 
+import matplotlib
 import pytest
 
+matplotlib.use("Agg")  # figures drawn in tests are never shown
+
 os.environ.setdefault("HELPERS_QUIET", "1")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 @pytest.fixture(scope="session")

@@ -239,7 +239,8 @@ def build_report(data: str = "sample", out: Path | str = "reports", only: str | 
     (out / "requirements-frozen.txt").write_text(provenance.frozen_requirements())
 
     os.environ["HELPERS_QUIET"] = "1"   # no progress bars inside executed notebooks
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # kernels inherit the environment: make sure figures are drawn inline (a test runner may have set Agg)
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     results: list[NotebookResult] = []
     bar = progress(notebooks, desc="notebooks", unit="nb", quiet=quiet)
     for nb_path in bar:
