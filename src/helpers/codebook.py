@@ -185,21 +185,23 @@ CODEBOOK["continuance_motions"]["__rows__"] = ("One row per motion for continuan
 CODEBOOK["reassignments"] = {
     **IDN,
     "court": COURT,
-    "from_judge": ("Judge of the proceeding's first hearing held.", "code", "tbl_schedule.IJ_CODE (merged)", ""),
-    "to_judge": ("The proceeding's current judge.", "code", "B_TblProceeding.IJ_CODE (merged)", ""),
-    "from_first_hearing": ("Date of the first hearing (held by from_judge).", "date", "ADJ_DATE", ""),
-    "reassign_date": ("First hearing held by the new judge, or the completion date when the new judge held none.",
-                      "date", "ADJ_DATE, COMP_DATE", "The release records no reassignment date; this is the first "
-                      "observable sign of it."),
+    "from_judge": ("Judge of the earlier schedule row (merged code).", "code", "tbl_schedule.IJ_CODE", ""),
+    "to_judge": ("Judge of the next schedule row of the same proceeding.", "code", "tbl_schedule.IJ_CODE", ""),
+    "from_date": ("Date of the earlier row.", "date", "ADJ_DATE", ""),
+    "reassign_date": ("Date of the later row: the first sign of the change.", "date", "ADJ_DATE",
+                      "The release records no reassignment date; a setting far ahead dates the change late."),
     "fiscal_year": FY, "month": MONTH,
+    "after_data_cut": ("The later row is scheduled after the data cut (a change already made, for a future "
+                       "setting); excluded from the judge-month counts.", "bool", "ADJ_DATE", ""),
     "completed": CODEBOOK["proceedings"]["completed"], "detained": DETAINED, "case_type": CASE_TYPE,
     "data_source": DATA_SOURCE,
 }
-CODEBOOK["reassignments"]["__rows__"] = ("One row per proceeding whose current judge differs from the judge of its "
-                                         "first held hearing, both real judges, in the proceeding's own court. "
-                                         "Transfers and changes of venue start new proceedings and never count; a "
-                                         "visiting judge covering one hearing does not count unless the proceeding "
-                                         "stays with them.", "", "", "")
+CODEBOOK["reassignments"]["__rows__"] = ("One row per change of judge between consecutive schedule rows of a proceeding "
+                                         "(ordered by ADJ_DATE, IDNSCHEDULE; held, cancelled and future settings all "
+                                         "count, rows without a real judge are skipped), in the same court. Transfers "
+                                         "and changes of venue start new proceedings and never count. The data cannot "
+                                         "say why a case moved: a judge's departure, a new judge's docket being filled, "
+                                         "docket balancing and managerial pressure all look alike.", "", "", "")
 
 _COUNT = "count"
 CODEBOOK["judge_month"] = {
@@ -240,7 +242,8 @@ CODEBOOK["judge_month"] = {
     "continuance_motions_denied": ("Motions for continuance denied.", _COUNT, "continuance_motions", ""),
     "continuance_motions_denied_respondent": ("Respondents' motions for continuance denied.", _COUNT,
                                               "continuance_motions", ""),
-    "reassigned_out": ("The judge's proceedings reassigned to another judge (dated by reassign_date).", _COUNT,
+    "reassigned_out": ("Changes of judge away from this judge (reassignments.from_judge), by the month of the later "
+                       "schedule row; changes dated after the data cut are left out.", _COUNT,
                        "reassignments.from_judge", ""),
     "reassigned_in": ("Proceedings reassigned to the judge.", _COUNT, "reassignments.to_judge", ""),
     "court": ("Court of the judge-month: the modal court of the judge's hearings, else of completions, carried "

@@ -367,33 +367,27 @@ def _build_motions(con) -> None:
 
 
 def _build_reassignments(con) -> None:
-    """A proceeding is reassigned when its current judge differs from the judge of its first held hearing.
+    """One row per change of judge between consecutive schedule rows of a proceeding (not a transfer/venue change).
 
-    Both judges must be real (merged codes, pseudo-judges excluded) and the first hearing must have been in the
-    proceeding's own court (a transfer or change of venue starts a new proceeding, so it never counts). The date
-    is the first hearing held by the new judge, or the completion date when the new judge held none.
+    All schedule rows of the proceeding count (held, cancelled or still in the future: the judge on a row is the
+    judge the case was assigned to for that setting), ordered by ADJ_DATE then IDNSCHEDULE; rows without a
+    (real) judge are skipped. Both rows must be in the same court — a transfer or change of venue starts a new
+    proceeding, so it never counts. The change is dated by the later row and counted for the earlier judge.
     """
     con.execute("""
     CREATE OR REPLACE TEMP TABLE reassignments AS
     WITH ordered AS (
-      SELECT idnproceeding, ij_code, court, adj_date,
-             row_number() OVER (PARTITION BY idnproceeding ORDER BY adj_date, idnschedule) AS k
-      FROM hearings WHERE ij_code IS NOT NULL),
-    first_h AS (SELECT idnproceeding, ij_code AS from_judge, court AS first_court, adj_date AS first_date
-                FROM ordered WHERE k = 1),
-    to_h AS (SELECT o.idnproceeding, min(o.adj_date) AS first_by_new
-             FROM ordered o JOIN proceedings p ON p.idnproceeding = o.idnproceeding AND o.ij_code = p.ij_code
-             WHERE o.k > 1 GROUP BY o.idnproceeding)
-    SELECT p.idnproceeding, p.idncase, p.court, f.from_judge, p.ij_code AS to_judge, f.first_date AS from_first_hearing,
-           coalesce(t.first_by_new, p.comp_date) AS reassign_date,
-           CAST(year(coalesce(t.first_by_new, p.comp_date)) + CASE WHEN month(coalesce(t.first_by_new, p.comp_date)) >= 10
-                THEN 1 ELSE 0 END AS INTEGER) AS fiscal_year,
-           CAST(date_trunc('month', coalesce(t.first_by_new, p.comp_date)) AS DATE) AS month,
+      SELECT idnproceeding, idncase, idnschedule, ij_code, court, adj_date, future,
+             lag(ij_code) OVER w AS prev_judge, lag(court) OVER w AS prev_court, lag(adj_date) OVER w AS prev_date
+      FROM sched WHERE ij_code IS NOT NULL AND idnproceeding IS NOT NULL
+      WINDOW w AS (PARTITION BY idnproceeding ORDER BY adj_date, idnschedule))
+    SELECT o.idnproceeding, o.idncase, o.court, o.prev_judge AS from_judge, o.ij_code AS to_judge,
+           o.prev_date AS from_date, o.adj_date AS reassign_date,
+           CAST(year(o.adj_date) + CASE WHEN month(o.adj_date) >= 10 THEN 1 ELSE 0 END AS INTEGER) AS fiscal_year,
+           CAST(date_trunc('month', o.adj_date) AS DATE) AS month, o.future AS after_data_cut,
            p.completed, p.detained, p.case_type
-    FROM proceedings p JOIN first_h f ON f.idnproceeding = p.idnproceeding
-    LEFT JOIN to_h t ON t.idnproceeding = p.idnproceeding
-    WHERE p.ij_code IS NOT NULL AND f.from_judge IS NOT NULL AND p.ij_code <> f.from_judge
-      AND f.first_court = p.court AND coalesce(t.first_by_new, p.comp_date) IS NOT NULL;
+    FROM ordered o LEFT JOIN proceedings p ON p.idnproceeding = o.idnproceeding
+    WHERE o.prev_judge IS NOT NULL AND o.prev_judge <> o.ij_code AND o.prev_court = o.court;
     """)
 
 
@@ -459,9 +453,9 @@ def judge_month_panel(con: duckdb.DuckDBPyConnection, data_source: str, data_cut
                sum((denied AND filing_party = 'respondent')::INT) AS continuance_motions_denied_respondent
         FROM continuance_motions WHERE ij_code IS NOT NULL AND decision_date IS NOT NULL GROUP BY ij_code, month""").df()
     r_out = con.execute("SELECT from_judge AS ij_code, month, count(*) AS reassigned_out FROM reassignments "
-                        "GROUP BY 1, 2").df()
+                        "WHERE NOT after_data_cut GROUP BY 1, 2").df()
     r_in = con.execute("SELECT to_judge AS ij_code, month, count(*) AS reassigned_in FROM reassignments "
-                       "GROUP BY 1, 2").df()
+                       "WHERE NOT after_data_cut GROUP BY 1, 2").df()
     extras = (h, a, m, r_out, r_in)
     for extra in extras:
         extra["month"] = pd.to_datetime(extra["month"])

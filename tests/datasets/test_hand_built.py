@@ -196,10 +196,12 @@ def test_continuance_motions(built):
 def test_reassignment(built):
     derived, _ = built
     r = datasets.load(derived, "reassignments")
+    # proceeding 400: KBB (Dec 2018) -> JDA (Jan 2019); later rows stay with JDA; the future row of 500 is KBB only
     assert len(r) == 1
     row = r.iloc[0]
     assert (row.idnproceeding, row.from_judge, row.to_judge) == (400, "KBB", "JDA")
-    assert row.reassign_date == TS("2019-01-07")
+    assert row.reassign_date == TS("2019-01-07") and row.from_date == TS("2018-12-03")
+    assert not row.after_data_cut
     jm = datasets.load(derived, "judge_month")
     assert jm[(jm.ij_code == "KBB") & (jm.month == TS("2019-01-01"))].reassigned_out.iloc[0] == 1
     assert jm[(jm.ij_code == "JDA") & (jm.month == TS("2019-01-01"))].reassigned_in.iloc[0] == 1
