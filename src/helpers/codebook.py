@@ -256,9 +256,9 @@ CODEBOOK["judge_month"] = {
     "gap_cases": ("Gap to the 700 path at the end of the month: path_700 − cum_completions_fy (positive = behind).",
                   "cases", "", "Counted for every judge-year, including part-year judges (see part_year)."),
     "gap_share": ("gap_cases ÷ 700.", "share of target", "", ""),
-    "gap_lag_cases": ("Gap at the end of the previous fiscal month (0 in October): the pressure the judge faced "
+    "gap_cases_lag": ("Gap at the end of the previous fiscal month (0 in October): the pressure the judge faced "
                       "entering the month.", "cases", "", ""),
-    "gap_lag_share": ("gap_lag_cases ÷ 700.", "share of target", "", ""),
+    "gap_share_lag": ("gap_cases_lag ÷ 700.", "share of target", "", ""),
     "behind": ("gap_cases > 0.", "bool", "", ""),
     "months_left": ("Fiscal months left after this one (12 − fiscal_month).", "months", "", ""),
     "tenure_months": ("Months since the judge's first month in the data.", "months", "",
@@ -270,7 +270,8 @@ CODEBOOK["judge_month"] = {
     "bite": ("Quota bite: max(0, 700 − pace) ÷ 700.", "share of target", "pace", ""),
     "bite_cases": ("max(0, 700 − pace).", "cases per year", "pace", ""),
     "pace_band": ("below_560 (unsatisfactory), 560_to_699 (needs improvement), 700_plus.", "text", "pace", ""),
-    "period": ("pre (< 30 Mar 2018), announced (30 Mar – 30 Sep 2018), quota (1 Oct 2018 – 18 Oct 2021), suspended.",
+    "period": ("pre (< 30 Mar 2018), announce (30 Mar – 30 Sep 2018), quota (1 Oct 2018 – 18 Oct 2021), "
+               "post_suspension (from 19 Oct 2021).",
                "text", "month", "Months are classified by their first day."),
     "detained_share": ("detained_completions ÷ completions.", "share", "", "Null when no completions."),
     "asylum_share": ("asylum_case_completions ÷ completions.", "share", "", "Null when no completions."),

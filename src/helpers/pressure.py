@@ -63,8 +63,8 @@ def gap_to_path(panel: pd.DataFrame, target: float = QUOTA_TARGET) -> pd.DataFra
 
     ``panel`` needs ``ij_code, fiscal_year, fiscal_month, completions`` with every month of each judge's
     fiscal years present (zeros where nothing was completed). Adds ``cum_completions_fy``, ``path_700``,
-    ``gap_cases`` (end of month; positive = behind), ``gap_share`` (÷ target), ``gap_lag_cases`` and
-    ``gap_lag_share`` (end of the previous fiscal month; 0 in October), ``behind`` and ``months_left``.
+    ``gap_cases`` (end of month; positive = behind), ``gap_share`` (÷ target), ``gap_cases_lag`` and
+    ``gap_share_lag`` (end of the previous fiscal month; 0 in October), ``behind`` and ``months_left``.
     """
     out = panel.sort_values(["ij_code", "fiscal_year", "fiscal_month"]).copy()
     g = out.groupby(["ij_code", "fiscal_year"], sort=False)
@@ -74,8 +74,8 @@ def gap_to_path(panel: pd.DataFrame, target: float = QUOTA_TARGET) -> pd.DataFra
     out["gap_share"] = out["gap_cases"] / target
     # the lag is the gap at the end of the previous fiscal month *of the same fiscal year*; 0 for October
     prev_cum = out["cum_completions_fy"] - out["completions"]
-    out["gap_lag_cases"] = target * (out["fiscal_month"] - 1) / 12.0 - prev_cum
-    out["gap_lag_share"] = out["gap_lag_cases"] / target
+    out["gap_cases_lag"] = target * (out["fiscal_month"] - 1) / 12.0 - prev_cum
+    out["gap_share_lag"] = out["gap_cases_lag"] / target
     out["behind"] = out["gap_cases"] > 0
     out["months_left"] = 12 - out["fiscal_month"]
     return out
@@ -105,13 +105,14 @@ def stringency(asylum: pd.DataFrame, fy_range: tuple[int, int] = (2014, 2018), m
 
 
 def policy_period(dates: pd.Series) -> pd.Series:
-    """'pre' (< 30 Mar 2018), 'announced' (30 Mar – 30 Sep 2018), 'quota' (1 Oct 2018 – 18 Oct 2021), 'suspended'."""
+    """'pre' (< 30 Mar 2018), 'announce' (30 Mar – 30 Sep 2018), 'quota' (1 Oct 2018 – 18 Oct 2021),
+    'post_suspension' (from 19 Oct 2021). The names match the period dummies of the designs."""
     from helpers import QUOTA_ANNOUNCED, QUOTA_START, QUOTA_SUSPENDED
 
     d = pd.to_datetime(pd.Series(dates))
     out = pd.Series(pd.NA, index=d.index, dtype="string")
     out[d < pd.Timestamp(QUOTA_ANNOUNCED)] = "pre"
-    out[(d >= pd.Timestamp(QUOTA_ANNOUNCED)) & (d < pd.Timestamp(QUOTA_START))] = "announced"
+    out[(d >= pd.Timestamp(QUOTA_ANNOUNCED)) & (d < pd.Timestamp(QUOTA_START))] = "announce"
     out[(d >= pd.Timestamp(QUOTA_START)) & (d < pd.Timestamp(QUOTA_SUSPENDED))] = "quota"
-    out[d >= pd.Timestamp(QUOTA_SUSPENDED)] = "suspended"
+    out[d >= pd.Timestamp(QUOTA_SUSPENDED)] = "post_suspension"
     return out

@@ -131,12 +131,12 @@ def test_judge_month_completions_and_gap(built):
     assert oct18.completions == 3            # incl. the one under the temporary code JDT
     assert oct18.fiscal_year == 2019 and oct18.fiscal_month == 1
     assert oct18.gap_cases == pytest.approx(700 / 12 - 3)
-    assert oct18.gap_lag_cases == pytest.approx(0.0)
+    assert oct18.gap_cases_lag == pytest.approx(0.0)
     # November: proceeding 203 (X), 300 (change of venue, counts as a completion) and 301 (X)
     assert nov18.completions == 3 and nov18.completions_dispositive == 2
     assert nov18.cum_completions_fy == 6
     assert nov18.gap_cases == pytest.approx(2 * 700 / 12 - 6)
-    assert nov18.gap_lag_cases == pytest.approx(700 / 12 - 3)
+    assert nov18.gap_cases_lag == pytest.approx(700 / 12 - 3)
     assert nov18.gap_share == pytest.approx((2 * 700 / 12 - 6) / 700)
     assert oct18.in_absentia_orders == 1 and oct18.completions_initial == 3
     assert oct18.in_absentia_rate == pytest.approx(1 / 3)
