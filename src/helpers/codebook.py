@@ -223,7 +223,8 @@ CODEBOOK["judge_month"] = {
     "asylum_case_completions": ("Completions of proceedings with an asylum application.", _COUNT,
                                 "proceedings.has_asylum_app", ""),
     "fiscal_year": FY, "fiscal_month": FM,
-    "active": ("The judge had a scheduled hearing or a completion in the month.", "bool", "tbl_schedule, proceedings", ""),
+    "active": ("The judge held a hearing (a row of `hearings`) or completed a proceeding in the month.", "bool",
+               "hearings, proceedings", "Settings cancelled under the judge's code (ADJ_MEDIUM H) do not count."),
     "hearings_held": ("Hearings in the `hearings` dataset held by the judge in the month.", _COUNT, "hearings", ""),
     "continuances": ("Hearings continued (any party).", _COUNT, "hearings.continued", ""),
     "continuances_respondent": ("Hearings continued at the respondent's request.", _COUNT, "hearings.party", ""),
@@ -265,7 +266,7 @@ CODEBOOK["judge_month"] = {
                       "Left-censored for judges on the bench before the data begin."),
     "part_year": ("The judge started after October or left before September of this fiscal year.", "bool", "", ""),
     "pace": ("Pre-policy pace: FY2017–FY2018 completions ÷ months on the bench in that window × 12 (months on the "
-             "bench = first to last month with any scheduled hearing or completion; null under 6 months).",
+             "bench = first to last month with a held hearing or a completion; null under 6 months).",
              "completions per year", "completions, tbl_schedule", "Not adjusted for docket type."),
     "bite": ("Quota bite: max(0, 700 − pace) ÷ 700.", "share of target", "pace", ""),
     "bite_cases": ("max(0, 700 − pace).", "cases per year", "pace", ""),

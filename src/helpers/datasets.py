@@ -422,9 +422,9 @@ def judge_month_panel(con: duckdb.DuckDBPyConnection, data_source: str, data_cut
         "detained_completions": comp["detained"].fillna(False),
         "asylum_case_completions": comp["has_asylum_app"],
     })
-    # activity: every month with any scheduled hearing (held or not, past or future) or completion
-    act_h = con.execute("""SELECT DISTINCT ij_code, CAST(date_trunc('month', adj_date) AS DATE) AS month, court
-                           FROM sched WHERE ij_code IS NOT NULL AND NOT future""").df()
+    # activity: every month with a held hearing (the `hearings` dataset: not future, not ADJ_MEDIUM H, not a
+    # never-occurred reason) or a completion; settings cancelled under a judge's code do not put them on the bench
+    act_h = con.execute("""SELECT DISTINCT ij_code, month, court FROM hearings WHERE ij_code IS NOT NULL""").df()
     act = pd.concat([act_h[["ij_code", "month"]], cj[["ij_code", "month"]]]).drop_duplicates()
     act["month"] = pd.to_datetime(act["month"])
     cj["month"] = pd.to_datetime(cj["month"])

@@ -3,8 +3,8 @@
 Definitions (docs/DATAFLOW.md §3; the codebook repeats them for every column):
 
 * pace_j  = completions of judge j in FY2017–FY2018 ÷ months on the bench in that window × 12
-            (months on the bench = calendar months from the judge's first to last month with any scheduled
-            hearing or completion in the window, inclusive; undefined below ``MIN_PRE_MONTHS`` months)
+            (months on the bench = calendar months from the judge's first to last month with a held hearing
+            or a completion in the window, inclusive; undefined below ``MIN_PRE_MONTHS`` months)
 * bite_j  = max(0, 700 − pace_j) / 700          (a share of the target; ``bite_cases`` is the same in cases)
 * gap_jm  = 700·m/12 − cumulative completions of j in the fiscal year through fiscal month m
             (positive = behind the path); the lagged gap for month m is the value at the end of m−1 (0 in October)
@@ -34,7 +34,7 @@ def pre_policy_pace(completions_jm: pd.DataFrame, activity_jm: pd.DataFrame, pre
     """Pre-policy pace and bite per judge.
 
     ``completions_jm``: columns ``ij_code, month`` (first of month), ``completions``.
-    ``activity_jm``: columns ``ij_code, month`` — every judge-month with any scheduled hearing or completion.
+    ``activity_jm``: columns ``ij_code, month`` — every judge-month with a held hearing or a completion.
     Returns one row per judge active in the window: ``ij_code, pre_months, pre_completions, pace, bite,
     bite_cases, pace_band`` (``below_560``, ``560_to_699``, ``700_plus``). Pace is NaN (and bite NaN) when the
     judge has fewer than ``min_months`` months on the bench in the window.

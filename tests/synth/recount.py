@@ -64,13 +64,20 @@ def completions(B: pd.DataFrame, jm: dict[str, str]) -> pd.DataFrame:
 
 
 def pace_bite(B: pd.DataFrame, S: pd.DataFrame, jm: dict[str, str]) -> pd.DataFrame:
-    """Pre-policy pace and bite (DATAFLOW s3) from FY2017-FY2018 completions and schedule rows."""
+    """Pre-policy pace and bite (DATAFLOW s3) from FY2017-FY2018 completions and held hearings.
+
+    A held hearing is a schedule row that is not ADJ_MEDIUM H (any case) and whose ADJ_RSN is not flagged
+    never_occurred in the project's adjournment code table.
+    """
+    from helpers import codes
+
+    never = set(codes.load("adjournment_codes").query("never_occurred")["code"])
     comp = completions(B, jm)
     comp = comp[comp.fiscal_year.isin([2017, 2018])]
     months = pd.period_range("2016-10", "2018-09", freq="M").astype(str)
     act_c = comp.assign(month=[f"{fy - (1 if fm <= 3 else 0)}-{(fm + 8) % 12 + 1:02d}"
                                for fy, fm in zip(comp.fiscal_year, comp.fiscal_month)])[["judge", "month"]]
-    s = S[(S.IJ_CODE != "") & (S.ADJ_DATE != "")]
+    s = S[(S.IJ_CODE != "") & (S.ADJ_DATE != "") & (S.ADJ_MEDIUM.str.upper() != "H") & ~S.ADJ_RSN.isin(never)]
     act_s = pd.DataFrame({"judge": s.IJ_CODE.map(jm), "month": _month(s.ADJ_DATE)})
     act = pd.concat([act_c, act_s])
     act = act[act.month.isin(months)].drop_duplicates()

@@ -18,7 +18,7 @@ import numpy as np
 
 from helpers.synth import params as P_
 from helpers.synth import rowspecs as R
-from helpers.synth.effects import Effects
+from helpers.synth.effects import QUOTA_START_DAY, Effects
 from helpers.synth.emit import Written
 from helpers.synth.store import Store
 from helpers.synth.truth import Truth, sigmoid
@@ -180,11 +180,13 @@ class Engine:
         frac = np.where(act, (d1 - np.maximum(self.j_start, d0)) / (d1 - d0), 0.0)
         return act, frac
 
-    def _court_pick(self, act: np.ndarray, courts: np.ndarray, exclude: np.ndarray | None = None) -> np.ndarray:
+    def _court_pick(self, act: np.ndarray, courts: np.ndarray, exclude: np.ndarray | None = None,
+                    weight: np.ndarray | None = None) -> np.ndarray:
         """A random active judge of each case's court (other than ``exclude``); -1 if none.
 
         New and reassigned cases go to the court's judges with probability proportional to their capacity
-        (calendar time), independently of the case: quasi-random assignment within the court.
+        (calendar time), independently of the case: quasi-random assignment within the court. ``weight``
+        (per judge, replacing capacity; only without ``exclude``) is the docket-shift scenario's tilt.
         """
         aj = np.flatnonzero(act)
         order = aj[np.argsort(self.j_court[aj], kind="stable")]
@@ -193,7 +195,7 @@ class Engine:
         out = np.full(len(courts), -1, dtype=np.int64)
         if exclude is None:
             ok = cnt > 0
-            cum = np.cumsum(self.j_cap[order])
+            cum = np.cumsum((self.j_cap if weight is None else weight)[order])
             lo = np.where(off[:-1] > 0, cum[np.maximum(off[:-1] - 1, 0)], 0.0)
             lo[off[:-1] == 0] = 0.0
             hi = np.where(off[1:] > 0, cum[np.maximum(off[1:] - 1, 0)], 0.0)
@@ -424,6 +426,12 @@ class Engine:
                 P["asy"][idx] = asy.astype(int)
                 P["app"][idx] = 0
         judge = self._court_pick(act, court)
+        ds = self.eff.docket_shift
+        if ds != 0.0 and self.cal.month_start[m] >= QUOTA_START_DAY:
+            # assumption-failure scenario: new detained proceedings steered toward high-bite judges
+            det = cust == 1
+            w = self.j_cap * np.exp(ds * np.nan_to_num(self.bite_eff))
+            judge[det] = self._court_pick(act, court[det], weight=w)
         judge = np.where(judge >= 0, judge, self._any_judge(court))
         P["judge"][idx] = judge
         P["stage"][idx] = STAGE_MASTER0

@@ -1,8 +1,10 @@
 """Planted effects of quota pressure: the effects file, its validation and the policy calendar.
 
 An effects file is TOML (see ``default_effects.toml``): a ``[timing]`` table and one table per
-outcome with a ``bite`` and a ``gap_share`` coefficient. ``none`` is the placebo (every coefficient
-zero). The policy calendar turns a date into the share of the effect that applies on that day:
+outcome with a ``bite`` and a ``gap_share`` coefficient, and optionally ``[docket_shift]`` with a ``bite``
+coefficient (an assumption failure for the validation study: from 1 Oct 2018, new detained proceedings are
+assigned to the court's judges with weight capacity x exp(docket_shift.bite x bite), so bite becomes correlated
+with docket composition). ``none`` is the placebo (every coefficient zero). The policy calendar turns a date into the share of the effect that applies on that day:
 ``anticipation_share`` from the announcement (2018-03-30) to 2018-09-30, 1 during the quota
 (2018-10-01 to 2021-10-18) and ``post_suspension_share`` from the suspension (2021-10-19) on.
 """
@@ -47,6 +49,7 @@ class Effects:
     anticipation_share: float
     post_suspension_share: float
     coef: dict[str, dict[str, float]] = field(default_factory=dict)   # outcome -> term -> coefficient
+    docket_shift: float = 0.0   # log weight per unit bite for assigning new detained proceedings (quota period on)
 
     def get(self, outcome: str, term: str) -> float:
         return self.coef[outcome][term]
@@ -61,9 +64,13 @@ class Effects:
                        "announced": QUOTA_ANNOUNCED, "quota_start": QUOTA_START, "suspended": QUOTA_SUSPENDED},
             "scales": dict(OUTCOMES),
             "coefficients": {o: dict(t) for o, t in self.coef.items()},
+            "docket_shift": {"bite": self.docket_shift,
+                             "meaning": "log assignment weight per unit bite of new detained proceedings, "
+                                        "from 1 Oct 2018 (0 = quasi-random assignment within the court)"},
         }
 
     def is_zero(self) -> bool:
+        """True when no outcome coefficient is planted (a docket shift alone still counts as a placebo)."""
         return all(v == 0.0 for t in self.coef.values() for v in t.values())
 
     def share(self, days: np.ndarray | int) -> np.ndarray:
@@ -78,7 +85,7 @@ class Effects:
 
 
 def _from_mapping(data: dict, name: str, origin: str) -> Effects:
-    allowed = {"name", "description", "timing", *OUTCOMES}
+    allowed = {"name", "description", "timing", "docket_shift", *OUTCOMES}
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise EffectsError(f"{origin}: unknown table(s) or key(s) {unknown}; allowed: {sorted(allowed)}")
@@ -108,9 +115,15 @@ def _from_mapping(data: dict, name: str, origin: str) -> Effects:
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not np.isfinite(v) or abs(v) > 10:
                 raise EffectsError(f"{origin}: [{outcome}] {term} must be a finite number in [-10, 10], got {v!r}")
             coef[outcome][term] = float(v)
+    shift = data.get("docket_shift", {})
+    if not isinstance(shift, dict) or sorted(set(shift) - {"bite"}):
+        raise EffectsError(f"{origin}: [docket_shift] must be a table whose only key is 'bite'")
+    ds = shift.get("bite", 0.0)
+    if not isinstance(ds, (int, float)) or isinstance(ds, bool) or not np.isfinite(ds) or abs(ds) > 10:
+        raise EffectsError(f"{origin}: [docket_shift] bite must be a finite number in [-10, 10], got {ds!r}")
     return Effects(name=str(data.get("name", name)), description=str(data.get("description", "")),
                    anticipation_share=shares["anticipation_share"],
-                   post_suspension_share=shares["post_suspension_share"], coef=coef)
+                   post_suspension_share=shares["post_suspension_share"], coef=coef, docket_shift=float(ds))
 
 
 def load_effects(spec: str | Path = "default") -> Effects:
@@ -135,4 +148,4 @@ def load_effects(spec: str | Path = "default") -> Effects:
     eff = _from_mapping(data, name, origin)
     # the recorded name is fixed by how the file was chosen, not by its content
     return Effects(name=name, description=eff.description, anticipation_share=eff.anticipation_share,
-                   post_suspension_share=eff.post_suspension_share, coef=eff.coef)
+                   post_suspension_share=eff.post_suspension_share, coef=eff.coef, docket_shift=eff.docket_shift)

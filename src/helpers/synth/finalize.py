@@ -34,6 +34,19 @@ def _party_of_rsn() -> np.ndarray:
     return _PARTY
 
 
+_NEVER = None
+
+
+def _never_occurred() -> np.ndarray:
+    """Whether each code in RSN_VOCAB marks a hearing that never took place (codes/adjournment_codes.csv)."""
+    global _NEVER
+    if _NEVER is None:
+        from helpers import codes
+        tab = codes.load("adjournment_codes").set_index("code")["never_occurred"]
+        _NEVER = np.array([bool(tab.get(c, False)) for c in R.RSN_VOCAB], dtype=bool)
+    return _NEVER
+
+
 def _s(values) -> pa.Array:
     return pa.array(list(values), type=pa.string())
 
@@ -127,7 +140,10 @@ def write_schedule(eng: "Engine", rows: "_Rows", m: int) -> None:
     t = eng.truth
     mi = _month_index(eng, day)
     jm = judge
-    sel = ok & (mi >= 0)
+    # a judge is on the bench in a month with a *held* hearing (not medium H, not a never-occurred reason, not
+    # after the cut) or a completion: cancelled settings under a judge's code do not count (DATAFLOW.md s3)
+    held = past & (med != MED_IDX["H"]) & ~((rsn >= 0) & _never_occurred()[np.maximum(rsn, 0)])
+    sel = ok & (mi >= 0) & held
     t.active[jm[sel], mi[sel]] = True
     # adjournments by party (judge x FY of the hearing), hearings that took place or are past
     fyi = t.fy_index(fy)

@@ -143,7 +143,7 @@ DEFINITIONS = {
     "completion": "B_TblProceeding row with COMP_DATE and DEC_CODE or OTHER_COMP, dated by COMP_DATE, judge = IJ_CODE",
     "completion_dispositive": "completion with OTHER_COMP not C (change of venue) and not T (transfer)",
     "pace": "completions in FY2017-FY2018 x 12 / months on the bench (first to last month in FY2017-FY2018 with "
-            "a schedule row or completion of the judge, inclusive); undefined below 6 months",
+            "a held hearing (schedule row not marked ADJ_MEDIUM H or with a never-occurred reason) or completion of the judge, inclusive); undefined below 6 months",
     "bite": "max(0, 700 - pace) / 700",
     "gap_share_lag": "(700 x (m-1)/12 - completions in the fiscal year through month m-1) / 700 for fiscal month m; "
                      "0 in October",

@@ -44,7 +44,7 @@ class Truth:
         self.J, self.M = J, M
         self.comp = np.zeros((J, M), dtype=np.int32)          # recorded completions by judge, month
         self.comp_disp = np.zeros((J, M), dtype=np.int32)     # ... excluding change of venue / transfer
-        self.active = np.zeros((J, M), dtype=bool)             # any loaded schedule row or completion
+        self.active = np.zeros((J, M), dtype=bool)             # any loaded held hearing or completion
         self.gap_lag = np.zeros((J, M), dtype=np.float64)      # lagged gap (cases) used by the simulation
         self.bite = np.full(J, np.nan)                         # final bite (from FY2017-FY2018)
         self.pace = np.full(J, np.nan)
@@ -130,8 +130,8 @@ class Truth:
     def compute_pace(self, first_m: int, last_m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Pace (completions x 12 / months on the bench) over months ``first_m..last_m`` and bite.
 
-        Months on the bench run from the judge's first to last month in the window with a loaded
-        schedule row or completion (inclusive); pace and bite are NaN below 6 months.
+        Months on the bench run from the judge's first to last month in the window with a loaded held
+        hearing or completion (inclusive); pace and bite are NaN below 6 months.
         """
         act = self.active[:, first_m:last_m + 1]
         comp = self.comp[:, first_m:last_m + 1].sum(axis=1)
