@@ -149,6 +149,24 @@ def test_event_study_plot_reference_and_truth():
         plots.event_study_plot(est.assign(rel_period=est["rel_period"].astype(float)))
 
 
+def test_event_study_plot_draws_the_reference_row_as_the_reference_point():
+    """The frame as helpers.models.event_study returns it: the reference row (reference True, estimate 0, no
+    interval) gives ref and is drawn as the hollow reference point, not as an estimate."""
+    rel = pd.array([-3, -2, -1, 0, 1], dtype="Int64")
+    est = pd.DataFrame({"term": [f"bite:q[{r}]" for r in rel], "estimate": [0.1, -0.1, 0.0, 1.0, 1.2],
+                        "ci_low": [-0.2, -0.3, np.nan, 0.8, 1.0], "ci_high": [0.4, 0.1, np.nan, 1.2, 1.4],
+                        "rel_period": rel, "reference": [False, False, True, False, False]})
+    ax = plots.event_study_plot(est, truth=pd.Series([0.0, 0.0, 0.0, 1.0, 1.0], index=[-3, -2, -1, 0, 1]))
+    ref = [ln for ln in ax.lines if ln.get_gid() == "event-ref"][0]
+    assert (ref.get_xdata()[0], ref.get_ydata()[0]) == (-1, 0.0)
+    line = [ln for ln in ax.lines if ln.get_gid() == "event-estimates"][0]
+    assert list(line.get_xdata()) == [-3, -2, 0, 1]
+    with pytest.raises(ValueError, match=r"mark period\(s\) \[-1\], not ref=-3"):
+        plots.event_study_plot(est, ref=-3)
+    with pytest.raises(ValueError, match="no reference row"):
+        plots.event_study_plot(est[~est["reference"]])
+
+
 def test_published_panels_layout():
     frame = _series_frame()
     fig, axes = plots.published_panels({"A": frame, "B": frame[frame.vintage == "V1"], "C": frame}, fy_min=2010,

@@ -348,21 +348,36 @@ def coef_plot(est: pd.DataFrame, ax=None, *, title: str | None = None, xlabel: s
     return ax
 
 
-def event_study_plot(est: pd.DataFrame, ref: int = -1, truth: pd.Series | None = None, ax=None, *,
+def event_study_plot(est: pd.DataFrame, ref: int | None = None, truth: pd.Series | None = None, ax=None, *,
                      title: str | None = None, xlabel: str = "period relative to the quota start",
                      ylabel: str = "estimate (95% CI)"):
     """Event-study coefficients by relative period, with the omitted reference period drawn at 0.
 
-    ``est``: tidy frame with term, estimate, ci_low, ci_high and an integer ``rel_period`` column
-    (``helpers.models.event_study``). ``ref`` is the omitted period (plotted as a hollow point at 0);
-    a dashed line separates pre- from post-periods at ``ref + 0.5``. Planted values (``truth`` Series
-    indexed by rel_period, or ``est['truth']``) are drawn as a red line. Returns the Axes.
+    ``est``: tidy frame with term, estimate, ci_low, ci_high and an integer ``rel_period`` column, as
+    ``helpers.models.event_study`` returns it: its reference row (``reference`` True, estimate 0) is drawn
+    as the reference point (a hollow point at 0) and gives ``ref``. For a frame without a reference row,
+    pass ``ref``, the omitted period. Rows without a ``rel_period`` (controls) are left out. A dashed line
+    separates pre- from post-periods at ``ref + 0.5``. Planted values (``truth`` Series indexed by
+    rel_period, or ``est['truth']``) are drawn as a red line. Returns the Axes.
     """
     _require(est, ["term", "estimate", "ci_low", "ci_high", "rel_period"], "event_study_plot")
     if not pd.api.types.is_integer_dtype(est["rel_period"]):
         raise ValueError("event_study_plot: rel_period must be an integer column")
+    est = est[est["rel_period"].notna()]
+    is_ref = (est["reference"].fillna(False).astype(bool) if "reference" in est.columns
+              else pd.Series(False, index=est.index))
+    if is_ref.any():
+        marked = sorted(int(k) for k in est.loc[is_ref, "rel_period"].unique())
+        if len(marked) != 1 or (ref is not None and ref != marked[0]):
+            raise ValueError(f"event_study_plot: the reference row(s) mark period(s) {marked}"
+                             + (f", not ref={ref}" if ref is not None else ""))
+        ref = marked[0]
+        est = est[~is_ref]
+    elif ref is None:
+        raise ValueError("event_study_plot: no reference row (column 'reference'); pass ref=, the omitted period")
     if (est["rel_period"] == ref).any():
-        raise ValueError(f"event_study_plot: the reference period {ref} is in the estimates; it must be omitted")
+        raise ValueError(f"event_study_plot: the reference period {ref} is in the estimates; it must be omitted "
+                         "or marked by the 'reference' column")
     d = est.sort_values("rel_period")
     if ax is None:
         _, ax = plt.subplots(figsize=FIGSIZE)

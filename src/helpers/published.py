@@ -666,9 +666,11 @@ def its_annual(frame: pd.DataFrame, breaks: Sequence[int], *, slope_change: bool
 
     ``frame`` is a single-vintage ``series()`` result (single-year rows only). Model: see
     :func:`its_design`; coefficients are in the series' unit (e.g. cases per fiscal year).
-    Standard errors: ``statsmodels`` OLS ``cov_type="HAC"`` with ``maxlags`` (Bartlett kernel) and the
-    small-sample correction n/(n-k); inference uses the t distribution with n-k degrees of freedom.
+    The fit is :func:`helpers.models.its_hac` (statsmodels OLS ``cov_type="HAC"`` with ``maxlags``, Bartlett
+    kernel, small-sample correction n/(n-k); t distribution with n-k degrees of freedom) with the trend
+    measured from the last pre-policy year, so ``intercept`` is the level of the pre-policy line there.
     With about a dozen annual points these are rough: the HAC estimator is justified only for long series.
+    Consecutive fiscal years are required (HAC weights lags by position).
 
     Requires at least 2 pre-break years, 1 year per segment (2 when ``slope_change``) and 2 residual
     degrees of freedom. Returns the tidy columns of ``helpers.models`` (term, estimate, std_error, ci_low,
@@ -677,7 +679,9 @@ def its_annual(frame: pd.DataFrame, breaks: Sequence[int], *, slope_change: bool
     (years with leverage 1, e.g. a two-year segment with its own level and slope: HAC standard errors of
     the terms they identify are not credible) and ``meaning``.
     """
-    import statsmodels.api as sm
+    from scipy import stats
+
+    from helpers.models import ModelInputError, its_hac
 
     if frame.empty:
         raise PublishedDataError("its_annual: empty series")
@@ -688,9 +692,10 @@ def its_annual(frame: pd.DataFrame, breaks: Sequence[int], *, slope_change: bool
         raise PublishedDataError("its_annual: only single-fiscal-year rows can enter the regression")
     if frame["fiscal_year"].duplicated().any():
         raise PublishedDataError("its_annual: two values for the same fiscal year")
-    d = frame.sort_values("fiscal_year")
-    fys = d["fiscal_year"].astype("int64").to_numpy()
+    d = frame.assign(fiscal_year=frame["fiscal_year"].astype("int64")).sort_values("fiscal_year")
+    fys = d["fiscal_year"].to_numpy()
     bs = sorted(int(b) for b in breaks)
+    where = f"its_annual ({d['vintage'].iloc[0]}, FY{fys.min()}-FY{fys.max()})"
     problems = []
     if (fys < bs[0]).sum() < 2:
         problems.append(f"fewer than 2 fiscal years before FY{bs[0]}")
@@ -701,31 +706,30 @@ def its_annual(frame: pd.DataFrame, breaks: Sequence[int], *, slope_change: bool
         if n_seg < need:
             problems.append(f"segment FY{b}-FY{nxt - 1} has {n_seg} year(s); "
                             + ("a slope change needs 2 (use slope_change=False)" if slope_change else "needs 1"))
-    X = its_design(fys, bs, slope_change)
-    df_resid = len(fys) - X.shape[1]
+    df_resid = len(fys) - (2 + len(bs) * (2 if slope_change else 1))
     if df_resid < 2:
-        problems.append(f"{len(fys)} years for {X.shape[1]} parameters leaves {df_resid} residual degree(s) of freedom; need 2")
+        problems.append(f"{len(fys)} years for {len(fys) - df_resid} parameters leaves {df_resid} residual degree(s) "
+                        "of freedom; need 2")
     if problems:
-        raise PublishedDataError(f"its_annual ({d['vintage'].iloc[0]}, FY{fys.min()}-FY{fys.max()}): " + "; ".join(problems))
-    y = d["value"].to_numpy(dtype=float)
-    Xa = X.to_numpy()
-    model = sm.OLS(y, Xa)
-    fit = model.fit(cov_type="HAC", cov_kwds={"maxlags": int(maxlags), "use_correction": True}, use_t=True)
-    classical = model.fit()
-    ci = np.asarray(fit.conf_int(alpha=alpha))
-    # years the model fits exactly (leverage 1): their residual is 0 by construction, so they add nothing
-    # to the HAC "meat" and HAC/robust standard errors of the terms they identify are not credible.
-    leverage = np.einsum("ij,ji->i", Xa, np.linalg.pinv(Xa.T @ Xa) @ Xa.T)
-    exact = ", ".join(f"FY{fy}" for fy in fys[leverage > 1 - 1e-8])
-    terms = list(X.columns)
-    meaning = [ITS_TERMS_HELP[t.split("_FY")[0]] + (f" (FY{t.split('_FY')[1]})" if "_FY" in t else "") for t in terms]
+        raise PublishedDataError(f"{where}: " + "; ".join(problems))
+    try:
+        est = its_hac(d, "value", "fiscal_year", {f"FY{b}": b for b in bs}, maxlags=int(maxlags),
+                      slope_change=slope_change, origin=bs[0] - 1)
+    except ModelInputError as err:
+        raise PublishedDataError(f"{where}: {err}") from err
+    terms = [t.replace("Intercept", "intercept").replace(":", "_") for t in est["term"]]
+    crit = stats.t.ppf(1 - alpha / 2, df_resid)
+    unit = str(d["unit"].iloc[0])
     return pd.DataFrame({
-        "term": terms, "estimate": fit.params, "std_error": fit.bse, "ci_low": ci[:, 0], "ci_high": ci[:, 1],
-        "p_value": fit.pvalues, "n_obs": len(fys), "n_clusters": np.nan,
-        "model": "its_ols_hac_annual", "outcome": outcome or str(d["unit"].iloc[0]),
-        "scale": str(d["unit"].iloc[0]), "vintage": d["vintage"].iloc[0], "fy_first": int(fys.min()),
+        "term": terms, "estimate": est["estimate"], "std_error": est["std_error"],
+        "ci_low": est["estimate"] - crit * est["std_error"], "ci_high": est["estimate"] + crit * est["std_error"],
+        "p_value": est["p_value"], "n_obs": est["n_obs"], "n_clusters": np.nan, "model": "its_ols_hac_annual",
+        "outcome": outcome or unit, "scale": unit, "vintage": d["vintage"].iloc[0], "fy_first": int(fys.min()),
         "fy_last": int(fys.max()), "maxlags": int(maxlags), "df_resid": int(df_resid),
-        "std_error_ols": classical.bse, "exact_fit_years": exact, "meaning": meaning,
+        "std_error_ols": est["std_error_ols"],
+        "exact_fit_years": ", ".join(f"FY{fy}" for fy in est.attrs["exact_fit_periods"]),
+        "meaning": [ITS_TERMS_HELP[t.split("_FY")[0]] + (f" (FY{t.split('_FY')[1]})" if "_FY" in t else "")
+                    for t in terms],
     })
 
 

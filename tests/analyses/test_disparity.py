@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from helpers import datasets
+from helpers.analyses import common
 from helpers.analyses import disparity as dp
 from helpers.trac import read_trac_table
 
@@ -197,7 +198,7 @@ def test_judge_year_counts_equal_the_generators_truth(sample_derived, sample):
     """Grants and denials by judge and fiscal year match truth/asylum.csv exactly (no window, all years)."""
     d = dp.merits_decisions(sample["asylum"], fy_min=None, fy_max=None)
     mine = dp.judge_rates(d, by=["fiscal_year"]).groupby(["ij_code", "fiscal_year"])[["grants", "denials"]].sum()
-    t = dp.read_truth_table(sample_derived, "asylum").rename(columns={"judge_code": "ij_code"})
+    t = common.read_truth(sample_derived, "asylum").rename(columns={"judge_code": "ij_code"})
     t = t[t["grants"] + t["denials"] > 0].set_index(["ij_code", "fiscal_year"])[["grants", "denials"]]
     joined = mine.join(t.rename(columns=lambda c: f"{c}_truth"), how="outer")
     assert len(mine) == len(t) > 100
@@ -302,31 +303,18 @@ def test_small_release_gives_empty_results_not_errors(tiny_derived):
     assert dp.variance_estimates(vc).empty
 
 
-@pytest.mark.parametrize("as_zip", [False, True])
-def test_read_truth_table_falls_back_to_the_ingested_release(tmp_path, as_zip):
-    """ingest copies only truth.json; the truth tables are read from the raw release (folder or zip)."""
+def test_planted_judges_reads_the_truth_table_beside_the_processed_release(tmp_path):
     import json
-    import zipfile
 
-    raw = tmp_path / "raw" / "REL"
-    (raw / "truth").mkdir(parents=True)
-    truth = {"truth_tables": {"judges": "truth/judges.csv"}}
-    (raw / "truth.json").write_text(json.dumps(truth))
-    (raw / "truth" / "judges.csv").write_text("judge_code,grant_propensity,bite\nAB,0.5,0.1\n")
-    src = raw
-    if as_zip:
-        src = tmp_path / "rel.zip"
-        with zipfile.ZipFile(src, "w") as z:
-            for f in ("truth.json", "truth/judges.csv"):
-                z.write(raw / f, f"REL/{f}")
     processed, derived = tmp_path / "processed", tmp_path / "derived"
-    processed.mkdir()
+    (processed / "truth").mkdir(parents=True)
     derived.mkdir()
-    (processed / "truth.json").write_text(json.dumps(truth))
-    (processed / "ingest_report.json").write_text(json.dumps({"source": {"path": str(src)}}))
-    (derived / "build_report.json").write_text(json.dumps({"processed": str(processed)}))
+    (processed / "ingest_report.json").write_text("{}")
+    (processed / "truth" / "judges.csv").write_text("judge_code,grant_propensity,bite\nNAN,0.5,0.1\n")
+    report = {"processed": str(processed), "data_source": "synthetic:tiny:1"}
+    (derived / "build_report.json").write_text(json.dumps(report))
     t = dp.planted_judges(derived)
-    assert t is not None and list(t["judge_code"]) == ["AB"] and t["grant_propensity"].iloc[0] == 0.5
-    assert dp.read_truth_table(derived, "asylum") is None                  # not listed in truth.json
-    (processed / "truth.json").unlink()
+    assert list(t["judge_code"]) == ["NAN"]                                 # a code, not a missing value
+    assert t["grant_propensity"].iloc[0] == 0.5
+    (derived / "build_report.json").write_text(json.dumps({**report, "data_source": "eoir:2026-01-01"}))
     assert dp.planted_judges(derived) is None                               # real data: no truth

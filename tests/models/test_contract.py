@@ -181,7 +181,7 @@ def test_collinear_main_term_is_an_error(panel):
 
 
 def test_formula_variables_parsing():
-    from helpers.models._core import formula_variables
+    from helpers.models import formula_variables
     assert formula_variables("y ~ x + C(court, Treatment('A')) + np.log(z) | judge + court^month") == [
         "y", "x", "court", "z", "judge", "month"]
     assert formula_variables("y ~ i(rel, bite, ref=-3)") == ["y", "rel", "bite"]

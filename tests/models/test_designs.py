@@ -122,3 +122,54 @@ def test_event_study_logit_method_runs(es_data):
     est = M.event_study(es_data, "y", "bite", "rel_q", -1, "judge + month", "judge", method="feglm_logit")
     assert est["scale"].eq("log-odds").all() and est["model"].eq("event_study/feglm_logit").all()
     assert M.pretrend_test(est)["df_denom"].isna().all()  # normal-based: chi2 version
+
+
+def test_cell_level_event_study_equals_the_case_level_fit(es_data):
+    """models.event_study on collapse_for_lpm cells with frequency weights (singletons kept) gives the case-level
+    estimates and CRV1 errors (fixef_rm="none" at case level too), from far fewer rows."""
+    cases = M.event_study(es_data, "y", "bite", "rel_q", -1, "judge + court_month", "judge", fixef_rm="none")
+    cells = M.collapse_for_lpm(es_data, "y", ["bite", "rel_q", "judge", "court_month"])
+    assert len(cells) < len(es_data) / 5
+    cell = M.event_study(cells, "y", "bite", "rel_q", -1, "judge + court_month", "judge", weights="n_cases",
+                         weights_type="fweights", fixef_rm="none")
+    assert cell["term"].tolist() == cases["term"].tolist()
+    for c in ("estimate", "std_error", "ci_low", "ci_high", "p_value"):
+        np.testing.assert_allclose(cell[c], cases[c], rtol=1e-8, atol=1e-12, err_msg=c)
+    assert (cell["n_obs"] == len(es_data)).all()
+    a = M.pretrend_test(cell, before=-1)
+    b = M.pretrend_test(cases, before=-1)
+    assert a["p_value"].iloc[0] == pytest.approx(b["p_value"].iloc[0], rel=1e-8)
+    with pytest.raises(ModelInputError, match="does not take"):
+        M.event_study(cells, "y", "bite", "rel_q", -1, "judge", "judge", method="feglm_logit", weights="n_cases")
+
+
+def _one_judge_per_term() -> pd.DataFrame:
+    """Two dose terms, each carried by a single judge: the model is estimable, but leaving either judge out
+    makes a term collinear, and pyfixest's jackknife refit fails ("could not broadcast input array")."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for j in range(12):
+        for t in range(40):
+            post = float(t >= 20)
+            rows.append({"judge": f"J{j:02d}", "t": t, "post": post, "x2": rng.normal(),
+                         "a": post * (j == 0), "b": post * (j == 1), "y": rng.normal() + 0.5 * post * (j == 0)})
+    return pd.DataFrame(rows)
+
+
+def test_crv3_jackknife_failure_falls_back_to_crv1_with_a_warning():
+    df = _one_judge_per_term()
+    crv1 = M.did_dose(df, "y", "a", "post", "judge + t", "judge", extra_terms=["b"], controls=["x2"])
+    with pytest.warns(UserWarning, match=r"jackknife \(CRV3\) failed \(could not broadcast"):
+        est = M.did_dose(df, "y", "a", "post", "judge + t", "judge", extra_terms=["b"], controls=["x2"],
+                         vcov_type="CRV3")
+    assert est["model"].eq("did_dose/feols, CRV1 (CRV3 failed)").all() and est.attrs["vcov_type"] == "CRV1 (CRV3 failed)"
+    np.testing.assert_allclose(est["std_error"], crv1["std_error"])
+    assert crv1.attrs["vcov_type"] == "CRV1" and crv1["model"].eq("did_dose/feols").all()
+    # the same layout as an event study: dose 1 for J00 and J01, whose post rows fall in relative periods 0 and 1
+    es_df = df.assign(d=df["judge"].isin(["J00", "J01"]).astype(float),
+                      rel=np.where(df["post"] > 0, (df["judge"] == "J01").astype(int), -1))
+    with pytest.warns(UserWarning, match=r"CRV3\) failed"):
+        es = M.event_study(es_df, "y", "d", "rel", -1, "judge + t", "judge", controls=["x2"], vcov_type="CRV3")
+    assert es.attrs["vcov_type"] == "CRV1 (CRV3 failed)" and es["model"].str.endswith("(CRV3 failed)").all()
+    with pytest.raises(ModelInputError, match="only 2 cluster"):              # a real problem still raises
+        M.did_dose(df[df["judge"].isin(["J00", "J01"])], "y", "a", "post", "t", "judge", vcov_type="CRV3")

@@ -159,6 +159,38 @@ def test_fepois_rejects_negative_counts():
         M.fepois(df, "n ~ bite:post | judge")
 
 
+def test_fepois_offset_equals_statsmodels_with_an_offset():
+    """An exposure offset (coefficient fixed at 1): same coefficient and clustered SE as statsmodels' GLM with the
+    offset and explicit dummies; the planted rate ratio per unit of exposure is recovered."""
+    df = _counts()
+    rng = np.random.default_rng(12)
+    df["pending"] = rng.uniform(20, 200, len(df))
+    df["n"] = rng.poisson(df["pending"] / 100 * np.exp(0.3 * df["bite"] * df["post"]))
+    df["log_pending"] = np.log(df["pending"])
+    fast = M.fepois(df, "n ~ bite:post | judge + month", offset="log_pending", ssc=FULL).iloc[0]
+    groups = pd.factorize(df["judge"])[0]
+    slow = smf.glm("n ~ bite:post + C(judge) + C(month)", df, family=sm.families.Poisson(),
+                   offset=df["log_pending"]).fit(cov_type="cluster", cov_kwds={"groups": groups}, tol=1e-12)
+    assert fast["estimate"] == pytest.approx(slow.params["bite:post"], abs=1e-7)
+    assert fast["std_error"] == pytest.approx(slow.bse["bite:post"], rel=1e-6)
+    assert fast["ci_low"] < 0.3 < fast["ci_high"]
+    zero = df["log_pending"].where(df.index != 7, -np.inf)                   # log of an exposure of 0
+    with pytest.raises(ModelInputError, match="'log_pending' must be finite .* row 7"):
+        M.fepois(df.assign(log_pending=zero), "n ~ bite:post | judge", offset="log_pending")
+
+
+def test_fepois_weights_equal_repeated_rows():
+    """Analytic weights: the point estimates of repeating each row w times."""
+    df = _counts()
+    df["w"] = np.random.default_rng(4).integers(1, 4, len(df))
+    weighted = M.fepois(df, "n ~ bite:post | judge + month", weights="w").iloc[0]
+    repeated = M.fepois(df.loc[df.index.repeat(df["w"])], "n ~ bite:post | judge + month").iloc[0]
+    assert weighted["estimate"] == pytest.approx(repeated["estimate"], abs=1e-8)
+    assert weighted["n_obs"] == len(df)
+    with pytest.raises(ModelInputError, match="must be non-negative"):
+        M.fepois(df.assign(w=-df["w"]), "n ~ bite:post | judge", weights="w")
+
+
 def test_feglm_logit_equals_statsmodels_logit_with_dummies():
     df = simulate_logit(seed=8, judges=30, n=4000)
     fast = M.feglm_logit(df, "y ~ x + post | judge", ssc=FULL)

@@ -130,3 +130,35 @@ def test_its_errors():
         M.its_hac(df, "ratee", "month", BREAKS)
     with pytest.raises(ModelInputError, match="no variation"):
         M.its_hac(df.assign(rate=0.5), "rate", "month", BREAKS)
+
+
+def test_level_shifts_only_exact_fit_flags_and_classical_errors():
+    """slope_change=False fits parallel segments; a two-period segment with its own level and slope is fit exactly
+    (leverage 1) and flagged; std_error_ols is the classical OLS standard error; origin moves only the intercept."""
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(3)
+    fy = np.arange(2008, 2021)
+    y = 100 + 4 * (fy - 2018) + 30 * (fy >= 2019) + rng.normal(0, 5, len(fy))
+    df = pd.DataFrame({"fy": fy, "v": y})
+    level = M.its_hac(df, "v", "fy", {"q": 2019}, maxlags=1, slope_change=False)
+    assert level["term"].tolist() == ["Intercept", "trend", "level:q"] and level.attrs["df_denom"] == 13 - 3
+    X = sm.add_constant(np.column_stack([fy - fy.min(), (fy >= 2019).astype(float)]))
+    ols = sm.OLS(y, X).fit()
+    np.testing.assert_allclose(level["estimate"], ols.params, rtol=1e-10)
+    np.testing.assert_allclose(level["std_error_ols"], ols.bse, rtol=1e-10)
+    assert not level["exact_fit"].any() and level.attrs["exact_fit_periods"] == []
+    full = M.its_hac(df, "v", "fy", {"q": 2019}, maxlags=1)                 # FY2019-FY2020: level and slope
+    assert full.set_index("term")["exact_fit"].to_dict() == {"Intercept": False, "trend": False, "level:q": True,
+                                                             "slope:q": True}
+    assert [int(t) for t in full.attrs["exact_fit_periods"]] == [2019, 2020]
+    moved = M.its_hac(df, "v", "fy", {"q": 2019}, maxlags=1, origin=2018).set_index("term")
+    base = full.set_index("term")
+    assert moved.loc["Intercept", "estimate"] == pytest.approx(base.loc["Intercept", "estimate"]
+                                                               + 10 * base.loc["trend", "estimate"])
+    np.testing.assert_allclose(moved.loc[["trend", "level:q", "slope:q"], ["estimate", "std_error"]],
+                               base.loc[["trend", "level:q", "slope:q"], ["estimate", "std_error"]], rtol=1e-9)
+    with pytest.raises(ModelInputError, match="1 after .*a slope change needs 2"):
+        M.its_hac(df[df["fy"] <= 2019], "v", "fy", {"q": 2019})
+    one_year = M.its_hac(df[df["fy"] <= 2019], "v", "fy", {"q": 2019}, slope_change=False)
+    assert one_year.set_index("term").loc["level:q", "exact_fit"]

@@ -27,6 +27,7 @@ import pandas as pd
 
 from helpers import COVID_START, QUOTA_ANNOUNCED, QUOTA_START, QUOTA_SUSPENDED
 from helpers.analyses import continuances as cont
+from helpers.analyses.common import stack_kept, try_design
 from helpers.models import ModelInputError, cox
 
 #: Completion denominators: name -> (outcome-name suffix, description of the rows kept).
@@ -107,12 +108,12 @@ def absentia_designs(frame: pd.DataFrame, outcome: str, *, fe_lpm: str = "judge 
     jackknife, see :func:`helpers.analyses.continuances.lpm`); logit: CRV1. Designs the data cannot support are
     left out with their reason in ``attrs["notes"]``."""
     fits = [
-        cont.try_design("bite DiD (LPM)", cont.bite_did, frame, outcome, fe=fe_lpm, se=se),
-        cont.try_design("bite DiD (logit)", cont.bite_did, frame, outcome, fe=fe_logit, method="feglm_logit",
+        try_design("bite DiD (LPM)", cont.bite_did, frame, outcome, fe=fe_lpm, se=se),
+        try_design("bite DiD (logit)", cont.bite_did, frame, outcome, fe=fe_logit, method="feglm_logit",
                         controls=list(CONTROLS)),
-        cont.try_design("lagged gap (LPM)", cont.gap_design, frame, outcome, fe=fe_gap, se=se),
+        try_design("lagged gap (LPM)", cont.gap_design, frame, outcome, fe=fe_gap, se=se),
     ]
-    return cont.stack_kept(fits)
+    return stack_kept(fits)
 
 
 # --------------------------------------------------------------------------------------------- composition
@@ -152,13 +153,6 @@ def kitagawa(frame: pd.DataFrame, outcome: str, types: Sequence[str], period: st
             rows.append({"group": str(g), "component": comp, "change": val, "n_before": n0, "n_after": n1,
                          "outcome": outcome})
     return pd.DataFrame(rows)
-
-
-def period_label(fiscal_year: pd.Series, before: tuple[int, int], after: tuple[int, int]) -> pd.Series:
-    """``"before"`` / ``"after"`` for fiscal years within the two inclusive ranges, ``"other"`` elsewhere."""
-    fy = pd.to_numeric(fiscal_year, errors="raise")
-    lab = np.select([fy.between(*before), fy.between(*after)], ["before", "after"], "other")
-    return pd.Series(lab, index=fiscal_year.index, dtype="str")
 
 
 # --------------------------------------------------------------------------------------------- survival
@@ -277,12 +271,12 @@ def cause_specific(spells: pd.DataFrame, formula: str = COX_FORMULA, causes: Seq
                    *, strata: str = "court", cluster: str = "judge") -> pd.DataFrame:
     """Cause-specific Cox models, one per exit type (other exits and pending cases censored), stacked with
     an ``exit`` column; exits the data cannot support are left out (reason in ``attrs["notes"]``)."""
-    fits = [cont.try_design(f"Cox {c}", cox_quota, spells, f"event_{c}", formula, strata=strata, cluster=cluster,
+    fits = [try_design(f"Cox {c}", cox_quota, spells, f"event_{c}", formula, strata=strata, cluster=cluster,
                             design=f"D6 cause-specific Cox ({c} exits)").assign(exit=c) for c in causes]
-    return cont.stack_kept(fits)
+    return stack_kept(fits)
 
 
 __all__ = [
     "DENOMINATORS", "CONTROLS", "EXIT_TYPES", "SPLIT_DATES", "SPLIT_PERIODS", "COX_FORMULA", "outcome_name", "completion_frame",
-    "absentia_designs", "kitagawa", "period_label", "cox_spells", "cox_quota", "cause_specific",
+    "absentia_designs", "kitagawa", "cox_spells", "cox_quota", "cause_specific",
 ]

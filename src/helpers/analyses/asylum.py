@@ -22,14 +22,14 @@ Designs:
 * :func:`composition_check` does bite × quota predict the case mix?
 
 Designs that cannot be estimated on the data given (too few judges, empty months) raise
-:class:`helpers.models.ModelInputError`; :func:`try_design` turns that into an empty frame and a message
-for the notebook to print.
+:class:`helpers.models.ModelInputError`; :func:`helpers.analyses.common.try_design` turns that into an empty
+frame and a message for the notebook to print.
 """
 
 from __future__ import annotations
 
 import warnings
-from typing import Callable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -37,7 +37,7 @@ import pandas as pd
 from helpers import QUOTA_ANNOUNCED, QUOTA_START, QUOTA_SUSPENDED, models
 from helpers.analyses import common
 from helpers.fiscal import fiscal_quarter
-from helpers.models import ModelInputError, attached
+from helpers.models import ModelInputError, attached, require_columns
 
 #: denominator name -> (flag column of ``asylum_decisions``, outcome name in effects_truth.csv)
 DENOMINATORS: dict[str, tuple[str, str]] = {
@@ -82,12 +82,6 @@ def outcome_name(denominator: str) -> str:
     return DENOMINATORS[denominator][1]
 
 
-def _require(df: pd.DataFrame, cols: Sequence[str], where: str) -> None:
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise ModelInputError(f"{where}: column(s) {missing} not found (columns: {list(df.columns)[:30]})")
-
-
 def case_outcome(cases: pd.DataFrame) -> str:
     """The outcome column of a sample from :func:`build_sample` (exactly one of :data:`OUTCOMES`)."""
     found = [o for o in OUTCOMES if o in cases.columns]
@@ -121,9 +115,9 @@ def build_sample(
     where = "asylum.build_sample"
     outcome = outcome_name(denominator)
     flag = DENOMINATORS[denominator][0]
-    _require(decisions, [flag, "granted", "decision_date", "ij_code", "court", "fiscal_year", "nat", "detained",
+    require_columns(decisions, [flag, "granted", "decision_date", "ij_code", "court", "fiscal_year", "nat", "detained",
                          "represented", "asylum_filing"], where)
-    _require(judges, ["ij_code", "bite"], where)
+    require_columns(judges, ["ij_code", "bite"], where)
     flow: list[dict] = []
     d = decisions
 
@@ -200,20 +194,6 @@ def describe_sample(cases: pd.DataFrame) -> pd.DataFrame:
     return out.loc[order].reset_index()
 
 
-def try_design(fn: Callable[..., pd.DataFrame], *args, **kwargs) -> tuple[pd.DataFrame, str | None]:
-    """Run a design; on :class:`ModelInputError` (too few judges, empty months...) return an empty frame and the reason.
-
-    Lets a notebook say that a design cannot be estimated on the data given (e.g. the tiny release) instead
-    of stopping. Any other error propagates.
-    """
-    try:
-        return fn(*args, **kwargs), None
-    except ModelInputError as err:
-        name, msg = getattr(fn, "__name__", str(fn)), str(err)
-        prefix = "" if msg.startswith((f"{name}:", f"asylum.{name}:")) else f"{name}: "
-        return pd.DataFrame(columns=models.TIDY_COLUMNS + ["scale", "design"]), prefix + msg
-
-
 def resolve_vcov(vcov_type: str, cases: pd.DataFrame, cluster: str = CLUSTER, method: str = "feols") -> str:
     """``"CRV1"`` or ``"CRV3"``; ``"auto"`` = CRV3 for a linear model with fewer than :data:`CRV3_BELOW` clusters.
 
@@ -229,37 +209,14 @@ def resolve_vcov(vcov_type: str, cases: pd.DataFrame, cluster: str = CLUSTER, me
     return vcov_type
 
 
-def _did_dose(*args, vcov: str, **kwargs) -> tuple[pd.DataFrame, str]:
-    """``models.did_dose`` with ``vcov``; if the cluster jackknife itself fails (pyfixest raises when leaving
-    out one judge makes a regressor collinear), warn and refit with CRV1, and say so in the returned label."""
-    try:
-        return models.did_dose(*args, vcov_type=vcov, **kwargs), vcov
-    except ValueError as err:
-        if vcov != "CRV3" or isinstance(err, ModelInputError):
-            raise
-        warnings.warn(f"cluster jackknife (CRV3) failed ({err}); standard errors are CRV1", UserWarning, stacklevel=3)
-        return models.did_dose(*args, vcov_type="CRV1", **kwargs), "CRV1 (CRV3 failed)"
-
-
 def _kind(method: str, vcov: str) -> str:
     return f"{ {'feols': 'LPM', 'feglm_logit': 'logit'}.get(method, method)}, {vcov}"
-
-
-def _finish(est: pd.DataFrame, design: str, keep: Sequence[str] | None = None) -> pd.DataFrame:
-    """Keep the named terms (all if None), add ``design``; covariance and df stay in attrs."""
-    attrs = dict(est.attrs)
-    if keep is not None:
-        est = est[est["term"].isin(list(keep))]
-    est = est.reset_index(drop=True)
-    est["design"] = design
-    est.attrs = attrs
-    return est
 
 
 def _controls(cases: pd.DataFrame, controls: Sequence[str]) -> list[str]:
     """The controls that vary in ``cases``; a constant one (e.g. nobody detained in one court) cannot be
     estimated and is left out with a warning that names it."""
-    _require(cases, list(controls), "asylum design")
+    require_columns(cases, list(controls), "asylum design")
     constant = [c for c in controls if cases[c].nunique() <= 1]
     if constant:
         warnings.warn(f"control(s) {constant} do not vary in this sample and are left out", UserWarning, stacklevel=3)
@@ -325,7 +282,7 @@ def its(series: pd.DataFrame, *, maxlags: int | None = 12, composition: bool = F
     est = models.its_hac(series, rate[0], "month", ITS_BREAKS, maxlags=maxlags, controls=controls,
                          seasonal="fiscal_month")
     label = "D1 ITS, monthly rate" + (" + composition" if composition else "")
-    return _finish(est, label, keep)
+    return common.label_design(est, label, keep)
 
 
 def its_fitted(series: pd.DataFrame, est: pd.DataFrame) -> pd.DataFrame:
@@ -366,8 +323,7 @@ def its_benchmark(truth: pd.DataFrame | None, outcome: str) -> pd.Series:
     """
     if truth is None:
         return pd.Series(dtype="float64")
-    t = truth[(truth["outcome"] == outcome)].set_index("term")["mean_effect"]
-    me = {p: float(t.get(f"bite:{p}", np.nan)) for p in POLICY_TERMS}
+    me = common.planted_values(truth, outcome, "bite", value="mean_effect")
     return pd.Series({"level:quota": me["quota"], "slope:quota": 0.0,
                       "level:post_suspension": me["post_suspension"] - me["quota"],
                       "slope:post_suspension": 0.0, "announce": me["announce"]}, dtype="float64")
@@ -392,11 +348,12 @@ def did(cases: pd.DataFrame, *, method: str = "feols", dose: str = "bite", contr
     y = case_outcome(cases)
     ctrl = _controls(cases, controls)
     extra = [f"{dose}:post_suspension"] + ([f"{dose}:announce"] if announce else [])
-    _require(cases, [dose, "quota", "post_suspension", "announce", cluster], "asylum.did")
-    est, vcov = _did_dose(cases, y, dose, "quota", fe, cluster, extra_terms=extra, controls=ctrl, method=method,
-                          vcov=resolve_vcov(vcov_type, cases, cluster, method))
+    require_columns(cases, [dose, "quota", "post_suspension", "announce", cluster], "asylum.did")
+    est = models.did_dose(cases, y, dose, "quota", fe, cluster, extra_terms=extra, controls=ctrl, method=method,
+                          vcov_type=resolve_vcov(vcov_type, cases, cluster, method))
+    vcov = est.attrs["vcov_type"]          # "CRV1 (CRV3 failed)" when the cluster jackknife fell back to CRV1
     keep = None if keep_controls else [f"{dose}:quota", *extra]
-    return _finish(est, design or f"D2 dose-response DiD ({_kind(method, vcov)})", keep)
+    return common.label_design(est, design or f"D2 dose-response DiD ({_kind(method, vcov)})", keep)
 
 
 def reversal_test(est: pd.DataFrame, dose: str = "bite") -> pd.DataFrame:
@@ -451,7 +408,7 @@ def event_study(cases: pd.DataFrame, *, ref: int = EVENT_REF, k_min: int = -8, k
     keep = est["rel_period"].notna()
     out = est[keep].reset_index(drop=True)
     out.attrs = est.attrs
-    return _finish(out, f"D4 event study ({_kind(method, vcov_type)})")
+    return common.label_design(out, f"D4 event study ({_kind(method, est.attrs['vcov_type'])})")
 
 
 def event_truth(es: pd.DataFrame, cases: pd.DataFrame, truth: pd.DataFrame | None, *, dose: str = "bite",
@@ -466,10 +423,7 @@ def event_truth(es: pd.DataFrame, cases: pd.DataFrame, truth: pd.DataFrame | Non
     idx = es["rel_period"].astype("int64").to_numpy()
     if truth is None:
         return pd.Series(np.nan, index=idx, dtype="float64")
-    y = case_outcome(cases)
-    t = truth[truth["outcome"] == y].set_index("term")["ame"]
-    value = {p: float(t.get(f"{dose}:{p}", np.nan)) for p in POLICY_TERMS}
-    value["pre"] = 0.0
+    value = common.planted_values(truth, case_outcome(cases), dose, value="ame")
     k = cases["rel_quarter"].clip(k_min, k_max)
     share = pd.crosstab(k, cases["period"].astype("str"), normalize="index")
     per_k = sum(share[p] * value[p] for p in share.columns)
@@ -544,14 +498,14 @@ def heterogeneity(cases: pd.DataFrame, leniency: pd.DataFrame, *, label: str, me
     pre-period, a judge whose pre-period rate was high by chance falls back later, and λ_q is biased
     negative even with no heterogeneity at all. Measure it in an earlier window or a split sample.
     """
-    _require(leniency, ["ij_code", "leniency"], "asylum.heterogeneity")
+    require_columns(leniency, ["ij_code", "leniency"], "asylum.heterogeneity")
     d, n_out = _with_leniency(cases, leniency, "asylum.heterogeneity")
     y = case_outcome(d)
     terms = [f"{v}:{p}" for v in ("bite", "leniency") for p in POLICY_TERMS]
     fml = f"{y} ~ {' + '.join(terms + _controls(d, controls))} | {fe}"
     fit = models.feols if method == "feols" else models.feglm_logit
     est = fit(d, fml, {"CRV1": cluster}, require_terms=terms)
-    out = _finish(est, f"heterogeneity by leniency ({label}; {_kind(method, 'CRV1')})", terms)
+    out = common.label_design(est, f"heterogeneity by leniency ({label}; {_kind(method, 'CRV1')})", terms)
     out["leniency_measure"] = label
     out["rows_without_leniency"] = n_out
     out["judges"] = int(d["ij_code"].nunique())
@@ -599,7 +553,7 @@ def rtm_simulation(cases_all: pd.DataFrame, windows: Mapping[str, tuple[int, int
     """
     where = "asylum.rtm_simulation"
     y = case_outcome(cases_all)
-    _require(cases_all, ["ij_code", "court", "period", "fiscal_year", "bite"], where)
+    require_columns(cases_all, ["ij_code", "court", "period", "fiscal_year", "bite"], where)
     jcode, jnames = pd.factorize(cases_all["ij_code"], sort=True)
     J = len(jnames)
     p = (np.bincount(jcode, weights=cases_all[y].to_numpy(dtype="float64"), minlength=J)
@@ -699,8 +653,9 @@ def placebo_dates(cases: pd.DataFrame, starts: Sequence[str] = ("2015-10-01", "2
         d["placebo"] = (d["decision_date"] >= pd.Timestamp(start)).astype("float64")
         if d["placebo"].nunique() < 2:
             raise ModelInputError(f"placebo_dates: no decisions on both sides of {start} before {end}")
-        est, vcov = _did_dose(d, y, "bite", "placebo", fe, cluster, controls=_controls(d, controls), method=method,
-                              vcov=resolve_vcov(vcov_type, d, cluster, method))
+        est = models.did_dose(d, y, "bite", "placebo", fe, cluster, controls=_controls(d, controls), method=method,
+                              vcov_type=resolve_vcov(vcov_type, d, cluster, method))
+        vcov = est.attrs["vcov_type"]
         est = est[est["term"] == "bite:placebo"].copy()
         est["term"] = f"bite:placebo[{start}]"
         est["placebo_start"] = start
@@ -722,12 +677,13 @@ def gap_design(cases: pd.DataFrame, *, method: str = "feols", controls: Sequence
     not needed). LPM: probability per unit of gap share.
     """
     y = case_outcome(cases)
-    _require(cases, ["gap_share_lag", "judge_fy"], "asylum.gap_design")
+    require_columns(cases, ["gap_share_lag", "judge_fy"], "asylum.gap_design")
     extra = ["gap_share_lag", "gap_share_lag:announce", "gap_share_lag:post_suspension"]
-    est, vcov = _did_dose(cases, y, "gap_share_lag", "quota", fe, cluster, extra_terms=extra,
+    est = models.did_dose(cases, y, "gap_share_lag", "quota", fe, cluster, extra_terms=extra,
                           controls=_controls(cases, controls), method=method,
-                          vcov=resolve_vcov(vcov_type, cases, cluster, method))
-    return _finish(est, f"D3 within-year gap × quota, judge×FY effects ({_kind(method, vcov)})",
+                          vcov_type=resolve_vcov(vcov_type, cases, cluster, method))
+    vcov = est.attrs["vcov_type"]
+    return common.label_design(est, f"D3 within-year gap × quota, judge×FY effects ({_kind(method, vcov)})",
                    ["gap_share_lag:quota", *extra])
 
 
@@ -745,7 +701,7 @@ def composition_check(cases: pd.DataFrame, outcomes: Sequence[str] = CONTROLS, *
             continue
         est = models.did_dose(cases, x, "bite", "quota", fe, cluster,
                               extra_terms=["bite:post_suspension", "bite:announce"])
-        parts.append(_finish(est, "composition check (LPM, CRV1)",
+        parts.append(common.label_design(est, "composition check (LPM, CRV1)",
                              ["bite:quota", "bite:post_suspension", "bite:announce"]))
     if not parts:
         raise ModelInputError("composition_check: no case characteristic varies in the sample")
@@ -834,34 +790,11 @@ def _as_terms(est: pd.DataFrame, i: int) -> pd.DataFrame:
     return out
 
 
-def say(est: pd.DataFrame, term: str, digits: int = 3, design: str | None = None) -> str:
-    """One estimate in words: ``"-0.282 (95% CI -0.514 to -0.050)"``, plus the planted value when ``truth`` is
-    filled (``"; planted -0.299, inside the interval"``). ``"not estimated"`` when the term is absent."""
-    rows = est[est["term"] == term] if not est.empty else est
-    if design is not None and not rows.empty:
-        rows = rows[rows["design"] == design]
-    if rows.empty:
-        return "not estimated"
-    r = rows.iloc[0]
-    f = f"{{:.{digits}f}}"
-    text = f"{f.format(r['estimate'])} (95% CI {f.format(r['ci_low'])} to {f.format(r['ci_high'])})"
-    if "truth" in rows.columns and pd.notna(r["truth"]):
-        inside = r["ci_low"] <= r["truth"] <= r["ci_high"]
-        text += f"; planted {f.format(r['truth'])}, {'inside' if inside else 'outside'} the interval"
-    return text
-
-
-def covers(est: pd.DataFrame, value: float | str = "truth") -> pd.Series:
-    """Whether each 95% interval contains ``value`` (a number, or the name of a column such as ``truth``)."""
-    v = est[value] if isinstance(value, str) else value
-    return (est["ci_low"] <= v) & (v <= est["ci_high"])
-
-
 __all__ = [
     "CONTROLS", "CRV3_BELOW", "DENOMINATORS", "EVENT_REF", "FE", "FE_GAP", "FE_QUARTER", "ITS_TERMS", "OUTCOMES",
     "POLICY_TERMS", "attach_truth",
-    "build_sample", "case_outcome", "composition_check", "covers", "describe_sample", "did", "event_study",
+    "build_sample", "case_outcome", "composition_check", "describe_sample", "did", "event_study",
     "event_truth", "gap_design", "heterogeneity", "its", "its_benchmark", "its_fitted", "judge_leniency",
     "monthly_series", "outcome_name", "placebo_dates", "resolve_vcov", "reversal_test", "robustness", "rtm_simulation",
-    "say", "split_leniency", "summarize_simulation", "try_design",
+    "split_leniency", "summarize_simulation",
 ]

@@ -30,11 +30,10 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from helpers import QUOTA_ANNOUNCED, QUOTA_NEEDS_IMPROVEMENT, QUOTA_START, QUOTA_SUSPENDED, QUOTA_TARGET
+from helpers import QUOTA_NEEDS_IMPROVEMENT, QUOTA_TARGET
 from helpers import models, pressure
 from helpers.analyses import common
-from helpers.models import ModelInputError
-from helpers.models._core import tidy_frame
+from helpers.models import ModelInputError, require_columns, tidy_frame
 
 #: The dose × period terms of the first stage, named as in the generator's ``truth/effects_truth.csv``.
 PERIOD_DUMMIES = ("quota", "announce", "post_suspension")
@@ -47,36 +46,6 @@ FIRST_QUOTA_FY = 2019
 
 
 # --------------------------------------------------------------------------------------------- utilities
-
-def attempt(fn: Callable[..., pd.DataFrame], *args, **kwargs) -> pd.DataFrame:
-    """Run a design; if the data cannot support it (too few judges, no variation...), return an empty frame.
-
-    Whatever ``fn`` returns is passed through when it succeeds (a frame, or a tuple of frames).
-
-    The reason is in ``out.attrs["skipped"]`` (the :class:`helpers.models.ModelInputError` message), so a
-    notebook run on a small release prints why a design was not estimated instead of stopping.
-    """
-    try:
-        out = fn(*args, **kwargs)
-        if isinstance(out, pd.DataFrame):
-            out.attrs.setdefault("skipped", None)
-        return out
-    except ModelInputError as err:
-        out = pd.DataFrame(columns=models.TIDY_COLUMNS + ["scale", "design"])
-        out.attrs["skipped"] = f"{getattr(fn, '__name__', 'design')} not estimated: {err}"
-        return out
-
-
-def skipped_note(*frames: pd.DataFrame) -> str:
-    """The ``skipped`` messages of empty design frames, one per line ('' when every design was estimated)."""
-    return "\n".join(f"* {f.attrs['skipped']}" for f in frames if f.attrs.get("skipped"))
-
-
-def _require(df: pd.DataFrame, cols: Sequence[str], where: str) -> None:
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise ModelInputError(f"{where}: column(s) {missing} not found (columns: {list(df.columns)[:30]})")
-
 
 def _month_index(month: pd.Series) -> pd.Series:
     return pressure.month_index(pd.to_datetime(month))
@@ -102,7 +71,7 @@ def complete_fiscal_years(judge_month: pd.DataFrame) -> list[int]:
 
 def bench_span(judge_month: pd.DataFrame, count: str = "completions") -> pd.DataFrame:
     """First and last month with at least one completion, per judge (``bench_first``, ``bench_last``)."""
-    _require(judge_month, ["ij_code", "month", count], "bench_span")
+    require_columns(judge_month, ["ij_code", "month", count], "bench_span")
     done = judge_month[judge_month[count] > 0]
     span = done.groupby("ij_code")["month"].agg(bench_first="min", bench_last="max")
     return span.reset_index()
@@ -112,9 +81,10 @@ def bench_in_window(judge_month: pd.DataFrame, window: tuple[int, int] = pressur
     """Months each judge was on the bench (first to last month with a completion) within the fiscal years of
     ``window`` (default the FY2017–FY2018 pace window), indexed by ``ij_code`` (0 when none).
 
-    The codebook's pace counts months from the first to the last month with *any* schedule row or completion,
-    so a code with stray schedule rows and no completions in the window gets pace 0 and bite 1. Requiring some
-    months on the bench in the window keeps bite to judges whose pace measures their work.
+    The codebook's pace counts months from the first to the last month with a *held* hearing or a completion
+    (already undefined below six months). This stricter sample rule also requires six months between the first
+    and last *completion* in the window, so a judge who only held master hearings there (e.g. newly arrived)
+    does not enter the dose-response designs with pace near 0 and bite near 1.
     """
     span = bench_span(judge_month)
     lo = pd.Timestamp(year=window[0] - 1, month=10, day=1)
@@ -151,7 +121,7 @@ def judge_years(judge_month: pd.DataFrame, fy_min: int | None = None, fy_max: in
     ``completions_annualised`` / ``completions_dispositive_annualised`` (count ÷ bench_months × 12), and the
     judge's pre-policy ``pace``, ``bite``, ``pace_band``. ``court`` filters on that court.
     """
-    _require(judge_month, ["ij_code", "month", "fiscal_year", "court", "completions", "completions_dispositive"],
+    require_columns(judge_month, ["ij_code", "month", "fiscal_year", "court", "completions", "completions_dispositive"],
              "judge_years")
     jm = on_bench(judge_month)
     jm = jm[jm["fiscal_year"].isin(complete_fiscal_years(judge_month))]
@@ -188,7 +158,7 @@ def target_shares(judge_years_df: pd.DataFrame, measure: str = "completions") ->
     "needs improvement"), ``share_below_560`` and the ``median`` count. ``measure`` is ``completions`` or
     ``completions_dispositive``.
     """
-    _require(judge_years_df, [measure, f"{measure}_annualised", "full_year", "fiscal_year"], "target_shares")
+    require_columns(judge_years_df, [measure, f"{measure}_annualised", "full_year", "fiscal_year"], "target_shares")
     d = judge_years_df.assign(group=np.where(judge_years_df["full_year"], "full-year", "part-year (annualised)"))
     d["count"] = np.where(d["full_year"], d[measure], d[f"{measure}_annualised"])
     rows = []
@@ -200,14 +170,6 @@ def target_shares(judge_years_df: pd.DataFrame, measure: str = "completions") ->
                      "share_below_560": float((c < QUOTA_NEEDS_IMPROVEMENT).mean()),
                      "median": float(c.median())})
     return pd.DataFrame(rows)
-
-
-def period_label(fiscal_year: pd.Series, periods: Mapping[str, tuple[int, int]] = PERIODS_FY) -> pd.Series:
-    """Label of the period (``PERIODS_FY`` keys) each fiscal year falls in; NA outside every period."""
-    out = pd.Series(pd.NA, index=fiscal_year.index, dtype="str")
-    for name, (lo, hi) in periods.items():
-        out[(fiscal_year >= lo) & (fiscal_year <= hi)] = name
-    return out
 
 
 def bunching(judge_years_df: pd.DataFrame, measure: str = "completions", cutoff: float = QUOTA_TARGET,
@@ -223,9 +185,9 @@ def bunching(judge_years_df: pd.DataFrame, measure: str = "completions", cutoff:
     period shares against 0.5, the change against 0 (two-sided bootstrap). ``n_obs`` = judge-years in the
     window, ``n_clusters`` = judges.
     """
-    _require(judge_years_df, [measure, "full_year", "fiscal_year", "ij_code"], "bunching")
+    require_columns(judge_years_df, [measure, "full_year", "fiscal_year", "ij_code"], "bunching")
     d = judge_years_df[judge_years_df["full_year"]].copy()
-    d["period"] = period_label(d["fiscal_year"], periods)
+    d["period"] = common.fiscal_year_label(d["fiscal_year"], periods)
     d = d[d["period"].notna() & ((d[measure] - cutoff).abs() < h)]
     names = list(periods)
     if len(names) != 2:
@@ -266,7 +228,7 @@ def histogram(judge_years_df: pd.DataFrame, measure: str = "completions", width:
               periods: Mapping[str, tuple[int, int]] = PERIODS_FY) -> pd.DataFrame:
     """Full-year judge-year counts in bins of ``width`` cases, by period (share of the period's judge-years)."""
     d = judge_years_df[judge_years_df["full_year"]].copy()
-    d["period"] = period_label(d["fiscal_year"], periods)
+    d["period"] = common.fiscal_year_label(d["fiscal_year"], periods)
     d = d[d["period"].notna()]
     d["bin_start"] = np.floor(d[measure] / width) * width
     out = d.groupby(["period", "bin_start"]).size().rename("judge_years").reset_index()
@@ -291,7 +253,7 @@ def design_panel(judge_month: pd.DataFrame, fy_min: int | None = None, fy_max: i
     Adds the policy dummies ``announce``, ``quota``, ``post_suspension`` (``helpers.analyses.common``), ``judge``,
     ``month_id`` (YYYY-MM), ``court_month``, ``judge_fy``, ``rel_fy`` (fiscal year − 2019) and ``rel_quarter``.
     """
-    _require(judge_month, ["ij_code", "month", "fiscal_year", "court", "completions", "bite", "gap_share_lag"],
+    require_columns(judge_month, ["ij_code", "month", "fiscal_year", "court", "completions", "bite", "gap_share_lag"],
              "design_panel")
     d = on_bench(judge_month)
     if require_bite:
@@ -318,23 +280,6 @@ def design_panel(judge_month: pd.DataFrame, fy_min: int | None = None, fy_max: i
     return d
 
 
-def _terms(dose: str, periods: Sequence[str]) -> list[str]:
-    return [f"{dose}:{p}" for p in periods]
-
-
-def _present_periods(panel: pd.DataFrame, periods: Sequence[str] = PERIOD_DUMMIES) -> list[str]:
-    """Period dummies that vary in the panel (a window that ends before the suspension has no post_suspension)."""
-    return [p for p in periods if p in panel.columns and panel[p].nunique() > 1]
-
-
-def _finish(est: pd.DataFrame, design: str) -> pd.DataFrame:
-    attrs = dict(est.attrs)
-    est = est.copy()
-    est["design"] = design
-    est.attrs = attrs
-    return est
-
-
 def first_stage(panel: pd.DataFrame, outcome: str = "completions", method: str = "fepois", dose: str = "bite",
                 fe: str = "judge + month_id", cluster: str = "judge",
                 periods: Sequence[str] = PERIOD_DUMMIES, design: str | None = None) -> pd.DataFrame:
@@ -346,18 +291,19 @@ def first_stage(panel: pd.DataFrame, outcome: str = "completions", method: str =
     bite (an additive model; with multiplicative month shocks it is not the generator's ``ame``, so no planted
     value is shown for it). Periods without variation in the panel are left out.
     """
-    present = _present_periods(panel, periods)
+    present = common.periods_in(panel, periods)
     if "quota" not in present:
         raise ModelInputError("first_stage: the panel has no quota-period months (or only those); widen the window")
     others = [p for p in present if p != "quota"]
-    est = models.did_dose(panel, outcome, dose, "quota", fe, cluster, extra_terms=_terms(dose, others), method=method)
-    return _finish(est, design or f"D2 first stage ({'Poisson' if method == 'fepois' else 'linear'})")
+    est = models.did_dose(panel, outcome, dose, "quota", fe, cluster, extra_terms=common.period_terms(dose, others),
+                          method=method)
+    return common.label_design(est, design or f"D2 first stage ({'Poisson' if method == 'fepois' else 'linear'})")
 
 
 def fit_on(fn: Callable[..., pd.DataFrame], judge_month: pd.DataFrame, panel: Mapping | None = None,
            **kwargs) -> pd.DataFrame:
     """``fn(design_panel(judge_month, **panel), **kwargs)``: a design on a robustness sample in one call
-    (e.g. ``fit_on(first_stage, jm, {"balanced": (2017, 2020)})``), so :func:`attempt` covers both steps."""
+    (e.g. ``fit_on(first_stage, jm, {"balanced": (2017, 2020)})``), so ``common.try_design`` covers both steps."""
     return fn(design_panel(judge_month, **dict(panel or {})), **kwargs)
 
 
@@ -371,7 +317,7 @@ def first_stage_event(panel: pd.DataFrame, outcome: str = "completions", ref_fy:
     """
     est = models.event_study(panel, outcome, dose, "rel_fy", ref_fy - FIRST_QUOTA_FY, fe, cluster, method=method)
     est["fiscal_year"] = (est["rel_period"] + FIRST_QUOTA_FY).astype("Int64")
-    return _finish(est, f"D4 event study by fiscal year ({'Poisson' if method == 'fepois' else 'linear'})")
+    return common.label_design(est, f"D4 event study by fiscal year ({'Poisson' if method == 'fepois' else 'linear'})")
 
 
 def gap_design(panel: pd.DataFrame, outcome: str = "completions", method: str = "fepois",
@@ -393,13 +339,14 @@ def gap_design(panel: pd.DataFrame, outcome: str = "completions", method: str = 
     (0.3) the quota term came out 0.36 and 0.50 on two seeds, above the planted value.
     """
     g = "gap_share_lag"
-    present = _present_periods(panel, periods)
+    present = common.periods_in(panel, periods)
     if "quota" not in present:
         raise ModelInputError("gap_design: the panel has no quota-period months (or only those)")
     others = [p for p in present if p != "quota"]
-    est = models.did_dose(panel, outcome, g, "quota", fe, cluster, extra_terms=[g] + _terms(g, others), method=method)
+    est = models.did_dose(panel, outcome, g, "quota", fe, cluster, extra_terms=[g] + common.period_terms(g, others),
+                          method=method)
     kind = "Poisson" if method == "fepois" else "linear"
-    return _finish(est, design or f"D3 within-year gap ({kind}), judge x FY effects")
+    return common.label_design(est, design or f"D3 within-year gap ({kind}), judge x FY effects")
 
 
 # --------------------------------------------------------------------------------------------- threats
@@ -410,7 +357,7 @@ def placebo_bite(judge_month: pd.DataFrame, window: tuple[int, int] = (2015, 201
     Months on the bench in the window are those with any activity (``active``: a scheduled hearing or a
     completion), as for the real pace. Returns ``ij_code, pace_placebo, bite_placebo``.
     """
-    _require(judge_month, ["ij_code", "month", "completions", "active"], "placebo_bite")
+    require_columns(judge_month, ["ij_code", "month", "completions", "active"], "placebo_bite")
     jm = judge_month.assign(month=pd.to_datetime(judge_month["month"]))
     act = jm.loc[jm["active"], ["ij_code", "month"]]
     pace = pressure.pre_policy_pace(jm[["ij_code", "month", "completions"]], act, pre_fy=window)
@@ -442,7 +389,7 @@ def placebo_first_stage(judge_month: pd.DataFrame, window: tuple[int, int] = (20
     d = d.assign(placebo_post=(pd.to_datetime(d["month"]) >= pd.Timestamp(test[0])).astype("float64"),
                  judge=d["ij_code"].astype(str), month_id=pd.to_datetime(d["month"]).dt.strftime("%Y-%m"))
     est = models.did_dose(d, "completions", "bite_placebo", "placebo_post", fe, "judge", method=method)
-    return _finish(est, f"placebo: FY{window[0]}-FY{window[1]} bite, {test[0][:7]} to {test[1][:7]}")
+    return common.label_design(est, f"placebo: FY{window[0]}-FY{window[1]} bite, {test[0][:7]} to {test[1][:7]}")
 
 
 def docket_shift(panel: pd.DataFrame, shares: Sequence[str] = ("detained_share", "asylum_share"),
@@ -456,72 +403,10 @@ def docket_shift(panel: pd.DataFrame, shares: Sequence[str] = ("detained_share",
     out = []
     for s in shares:
         d = panel[panel[s].notna()]
-        present = [p for p in _present_periods(d) if p != "quota"]
-        est = models.did_dose(d, s, "bite", "quota", fe, "judge", extra_terms=_terms("bite", present))
-        out.append(_finish(est, "docket composition (linear)"))
+        present = [p for p in common.periods_in(d) if p != "quota"]
+        est = models.did_dose(d, s, "bite", "quota", fe, "judge", extra_terms=common.period_terms("bite", present))
+        out.append(common.label_design(est, "docket composition (linear)"))
     return models.stack_estimates(out)
-
-
-# --------------------------------------------------------------------------------------------- truth
-
-def planted_event_path(truth: Mapping | None, outcome: str = "completions", term: str = "bite",
-                       fiscal_years: Sequence[int] = range(2012, 2025), ref_fy: int = 2016) -> pd.Series | None:
-    """The generator's planted coefficient spread over fiscal years, for the event-study figure (synthetic only).
-
-    For each fiscal year: coefficient × the average over its days of the share of the effect in force
-    (0 before 30 Mar 2018, ``anticipation_share`` to 30 Sep 2018, 1 in the quota, ``post_suspension_share``
-    after 19 Oct 2021; ``truth.json``), minus the reference year's value. An approximation for a log-count
-    model (the average of exp(effect) over a year is not exp of the average), indexed by ``rel_period``
-    (FY − 2019). None when there is no truth (real data).
-    """
-    if not truth or "effects" not in truth:
-        return None
-    eff = truth["effects"]
-    coef = float(eff["coefficients"][outcome][term.replace("gap_share_lag", "gap_share")])
-    t = eff.get("timing", {})
-    ant, post = float(t.get("anticipation_share", 0.0)), float(t.get("post_suspension_share", 0.0))
-
-    def share(fy: int) -> float:
-        days = pd.date_range(f"{fy - 1}-10-01", f"{fy}-09-30", freq="D")
-        s = np.select([days < pd.Timestamp(QUOTA_ANNOUNCED), days < pd.Timestamp(QUOTA_START),
-                       days < pd.Timestamp(QUOTA_SUSPENDED)], [0.0, ant, 1.0], post)
-        return float(s.mean())
-
-    vals = {fy - FIRST_QUOTA_FY: coef * (share(fy) - share(ref_fy)) for fy in fiscal_years if fy != ref_fy}
-    return pd.Series(vals, name="planted").rename_axis("rel_period")
-
-
-def planted_table(truth: Mapping | None) -> pd.DataFrame | None:
-    """The planted coefficients of ``truth.json`` as a truth table (``outcome, term, planted_coefficient``).
-
-    Period terms get the coefficient × the share of the effect in force in that period (``anticipation_share``
-    for ``announce``, 1 for ``quota``, ``post_suspension_share`` after), as in the generator's
-    ``truth/effects_truth.csv``; the average marginal effects (``ame``) are not derivable from ``truth.json`` and
-    are left empty. A fallback for processed folders that hold ``truth.json`` but not the ``truth/`` tables.
-    """
-    if not truth or "effects" not in truth:
-        return None
-    eff = truth["effects"]
-    t = eff.get("timing", {})
-    shares = {"announce": float(t.get("anticipation_share", 0.0)), "quota": 1.0,
-              "post_suspension": float(t.get("post_suspension_share", 0.0))}
-    rows = []
-    for outcome, coefs in eff.get("coefficients", {}).items():
-        for name, value in coefs.items():
-            dose = "gap_share_lag" if name == "gap_share" else name
-            for period, share in shares.items():
-                rows.append({"outcome": outcome, "term": f"{dose}:{period}",
-                             "planted_coefficient": float(value) * share, "ame": np.nan})
-    return pd.DataFrame(rows)
-
-
-def truth_for(data) -> pd.DataFrame | None:
-    """The generator's truth table for ``data`` (``common.truth_table``), else the planted coefficients from
-    ``truth.json`` (:func:`planted_table`); None on real data."""
-    from helpers import datasets
-
-    table = common.truth_table(data)
-    return table if table is not None else planted_table(datasets.truth(data))
 
 
 # --------------------------------------------------------------------------------------------- pressure measures (nb 03)
@@ -529,7 +414,7 @@ def truth_for(data) -> pd.DataFrame | None:
 def bite_by(judges: pd.DataFrame, by: str = "pace_band") -> pd.DataFrame:
     """Judges with a defined bite, by ``by`` (``pace_band`` or ``home_court``): how many, mean and median pace and
     bite, and the share with any bite (pace below 700). Bite is a share of the 700 target (codebook)."""
-    _require(judges, ["ij_code", "pace", "bite", by], "bite_by")
+    require_columns(judges, ["ij_code", "pace", "bite", by], "bite_by")
     d = judges[judges["bite"].notna()]
     out = d.groupby(by, observed=True).agg(judges=("ij_code", "size"), mean_pace=("pace", "mean"),
                                            median_pace=("pace", "median"), mean_bite=("bite", "mean"),
@@ -564,7 +449,7 @@ def gap_paths(judge_month: pd.DataFrame, groups: pd.Series | None = None,
     jm = jm[jm["fiscal_year"].isin(complete_fiscal_years(judge_month))]
     full = jm.groupby(["ij_code", "fiscal_year"])["month"].transform("size") == 12
     jm = jm[full].copy()
-    jm["fy_group"] = period_label(jm["fiscal_year"], fy_groups)
+    jm["fy_group"] = common.fiscal_year_label(jm["fiscal_year"], fy_groups)
     jm = jm[jm["fy_group"].notna()]
     keys = ["fy_group"]
     if groups is not None:
@@ -604,7 +489,7 @@ def docket_profile(judge_month: pd.DataFrame, judges: pd.DataFrame,
     """Each judge's docket in the pace window: ``detained_share_pre`` (detained completions ÷ completions) and
     ``asylum_share_pre`` (completions with an asylum application ÷ completions), FY2017–FY2018 by default,
     with ``pace``, ``bite``, ``pace_band``, ``home_court``; judges with a defined bite only."""
-    _require(judge_month, ["ij_code", "fiscal_year", "completions", "detained_completions",
+    require_columns(judge_month, ["ij_code", "fiscal_year", "completions", "detained_completions",
                            "asylum_case_completions"], "docket_profile")
     w = judge_month[(judge_month["fiscal_year"] >= window[0]) & (judge_month["fiscal_year"] <= window[1])]
     s = w.groupby("ij_code")[["completions", "detained_completions", "asylum_case_completions"]].sum()
@@ -653,31 +538,10 @@ def residualised_pace(profile: pd.DataFrame, covariates: Sequence[str] = ("detai
     return d, est
 
 
-
-
-# --------------------------------------------------------------------------------------------- wording
-
-def describe_term(est: pd.DataFrame, term: str, digits: int = 2, scale_note: str = "") -> str:
-    """``"0.98 (95% CI 0.85 to 1.12)"`` for one term of a tidy frame, plus, when the frame has a filled ``truth``,
-    whether the planted value lies inside the interval. ``"not estimated"`` if the term is absent."""
-    row = est[est["term"] == term]
-    if row.empty:
-        return "not estimated"
-    r = row.iloc[0]
-    f = f"{{:.{digits}f}}"
-    text = f"{f.format(r['estimate'])} (95% CI {f.format(r['ci_low'])} to {f.format(r['ci_high'])}){scale_note}"
-    t = r.get("truth", np.nan)
-    if pd.notna(t):
-        inside = r["ci_low"] <= t <= r["ci_high"]
-        text += f"; the planted value {f.format(t)} is {'inside' if inside else 'outside'} the interval"
-    return text
-
-
 __all__ = [
-    "PERIOD_DUMMIES", "PERIODS_FY", "COVID_MONTHS", "attempt", "skipped_note", "last_data_month",
-    "complete_fiscal_years", "bench_span", "bench_in_window", "on_bench", "judge_years", "target_bands",
-    "target_shares", "period_label", "bunching", "histogram", "design_panel", "first_stage", "fit_on",
-    "first_stage_event", "gap_design", "placebo_bite", "placebo_first_stage", "docket_shift", "planted_event_path",
-    "planted_table", "truth_for", "bite_by", "bite_terciles", "gap_paths", "example_path", "pick_example_judge",
-    "docket_profile", "docket_correlations", "residualised_pace", "describe_term",
+    "PERIOD_DUMMIES", "PERIODS_FY", "COVID_MONTHS", "FIRST_QUOTA_FY", "last_data_month", "complete_fiscal_years",
+    "bench_span", "bench_in_window", "on_bench", "judge_years", "target_bands", "target_shares",
+    "bunching", "histogram", "design_panel", "first_stage", "fit_on", "first_stage_event", "gap_design", "placebo_bite",
+    "placebo_first_stage", "docket_shift", "bite_by", "bite_terciles", "gap_paths", "example_path",
+    "pick_example_judge", "docket_profile", "docket_correlations", "residualised_pace",
 ]

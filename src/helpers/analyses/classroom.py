@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers import QUOTA_START, teaching
+from helpers import teaching
 from helpers.analyses import common
 from helpers.analyses import disparity as dp
 
@@ -59,19 +59,6 @@ def scoreboard(results: list[teaching.CheckResult]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------- part 1: raw tables
-
-def processed_dir(data) -> Path:
-    """The processed folder (typed raw tables) the derived datasets of ``data`` were built from."""
-    from helpers._util import read_json
-    from helpers.datasets import derived_dir
-
-    d = derived_dir(data)
-    p = Path(read_json(d / "build_report.json").get("processed", ""))
-    if not (p / "ingest_report.json").exists():
-        raise FileNotFoundError(f"{d / 'build_report.json'} names the processed folder {str(p)!r}, which no longer "
-                                "exists: rerun `python -m helpers prepare --data ...` (part 1 reads the raw tables)")
-    return p
-
 
 def _nulled(per_column: dict) -> int:
     """Values set to null in one table: null tokens (``tokens``: token -> count), ``invalid`` and ``implausible``."""
@@ -227,16 +214,15 @@ def effect_at_bite(est: pd.DataFrame, bite: float) -> float | Unavailable:
 
 def covers_planted(est: pd.DataFrame, truth: pd.DataFrame | None, term: str = "bite:quota") -> bool | Unavailable:
     """Exercise 8: does the 95% interval of ``term`` contain the planted value? The planted value is read on the
-    estimate's scale (``helpers.analyses.common.TRUTH_BY_SCALE``): the planted coefficient for a logit
-    (log-odds), the implied average marginal effect (``ame``) for a linear probability model."""
+    estimate's scale (``helpers.analyses.common.with_truth``): the planted coefficient for a logit (log-odds),
+    the implied average marginal effect (``ame``) for a linear probability model."""
     if truth is None:
         return Unavailable("a real release has no planted effects")
-    row = est[est["term"] == term]
-    t = truth[(truth["outcome"] == OUTCOME) & (truth["term"] == term)]
-    if row.empty or t.empty:
+    rows = common.with_truth(est.assign(outcome=OUTCOME), truth)
+    rows = rows[(rows["term"] == term) & rows["truth"].notna()]
+    if rows.empty:
         return Unavailable(f"no estimate or no planted value for {term}")
-    planted = float(t[common.TRUTH_BY_SCALE[str(row["scale"].iloc[0])]].iloc[0])
-    return bool(row["ci_low"].iloc[0] <= planted <= row["ci_high"].iloc[0])
+    return bool(common.covers(rows).iloc[0])
 
 
 def event_study_estimates(asylum: pd.DataFrame, judges: pd.DataFrame, fy_min: int, fy_max: int,
@@ -253,22 +239,6 @@ def event_study_estimates(asylum: pd.DataFrame, judges: pd.DataFrame, fy_min: in
     return est
 
 
-def planted_event_path(truth: pd.DataFrame | None, rel_quarters, term_prefix: str = "bite") -> pd.Series | None:
-    """Planted event-study path (synthetic data): for each relative quarter, the planted linear-probability
-    effect of bite in that quarter's policy period (``ame`` of ``bite:<period>`` in ``effects_truth``; 0 before
-    the announcement), minus its value in the reference period (pre: 0). The period of a quarter is that of its
-    middle day. None on real data."""
-    if truth is None:
-        return None
-    t = truth[truth["outcome"] == OUTCOME].set_index("term")["ame"]
-    ks = sorted({int(k) for k in rel_quarters})
-    start = pd.Timestamp(QUOTA_START)
-    mids = pd.Series([start + pd.DateOffset(months=3 * k) + pd.Timedelta(days=45) for k in ks])
-    period = common.policy_dummies(mids)["period"]
-    vals = [0.0 if p == "pre" else float(t.get(f"{term_prefix}:{p}", np.nan)) for p in period]
-    return pd.Series(vals, index=pd.Index(ks, name="rel_period"), name="truth")
-
-
 def pretrend_p_value(es: pd.DataFrame, ref: int = -3) -> float | Unavailable:
     """Exercise 9: p-value of the joint test that all event-study coefficients before ``ref`` are zero."""
     from helpers.models import pretrend_test
@@ -279,8 +249,7 @@ def pretrend_p_value(es: pd.DataFrame, ref: int = -3) -> float | Unavailable:
 
 
 __all__ = [
-    "Unavailable", "check", "scoreboard", "processed_dir", "ingest_summary", "quarantined_rows", "temp_code_count",
+    "Unavailable", "check", "scoreboard", "ingest_summary", "quarantined_rows", "temp_code_count",
     "grant_rate", "exercise_court", "court_range", "exercise_judge", "judge_value", "did_data", "enough_judges",
-    "did_estimates", "effect_at_bite", "covers_planted", "event_study_estimates", "planted_event_path",
-    "pretrend_p_value",
+    "did_estimates", "effect_at_bite", "covers_planted", "event_study_estimates", "pretrend_p_value",
 ]

@@ -1,13 +1,24 @@
-"""Shared preparation for the headline designs: policy periods, event time, judge pressure, fixed-effect ids, truth.
+"""What the research designs share: policy periods, event time, judge pressure, fixed-effect ids, design labels,
+designs that may not fit small data, estimates in words, and the generator's truth.
 
 Names follow the generator's truth (``truth/effects_truth.csv``) so estimates can be matched with planted values:
 period dummies ``announce``, ``quota``, ``post_suspension``; pressure ``bite`` (pre-policy) and ``gap_share_lag``
 (lagged within-year gap to the 700 path, as a share of 700); design terms ``bite:quota``, ``gap_share_lag:quota``...
+
+* preparation: :func:`policy_dummies`, :func:`rel_quarter`, :func:`attach_pressure`, :func:`add_design_columns`,
+  :func:`window`, :func:`periods_in`, :func:`period_terms`, :func:`label_design`;
+* small data: :func:`try_design` runs a design and returns an empty frame with the reason when the data cannot
+  support it (:func:`empty_estimates`, :func:`skipped_note`, :func:`stack_kept`);
+* words: :func:`describe` (one estimate with its interval and planted value), :func:`estimate_row`,
+  :func:`truth_of`, :func:`covers`;
+* truth (synthetic releases only; None on real data): :func:`read_truth`, :func:`truth_table`, :func:`with_truth`,
+  :func:`planted_values`, :func:`planted_event_path`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -103,25 +114,196 @@ def window(df: pd.DataFrame, fy_min: int | None = None, fy_max: int | None = Non
     return out
 
 
-def truth_table(data) -> pd.DataFrame | None:
-    """The generator's planted effects (``truth/effects_truth.csv``) for a synthetic source, else None."""
-    from helpers.datasets import derived_dir
+def fiscal_year_label(fiscal_year: pd.Series, periods: Mapping[str, tuple[int, int]], other=pd.NA) -> pd.Series:
+    """Label of the named fiscal-year range each year falls in (``{"before": (2016, 2018), "after": (2019, 2021)}``;
+    inclusive ranges, the first that matches wins), ``other`` (default NA) outside every range."""
+    fy = pd.to_numeric(fiscal_year, errors="raise")
+    out = pd.Series(other, index=fiscal_year.index, dtype="str")
+    for name, (lo, hi) in reversed(list(periods.items())):
+        out[fy.between(lo, hi)] = name
+    return out
+
+
+# --------------------------------------------------------------------------------------------- design terms and labels
+
+def periods_in(frame: pd.DataFrame, periods: Sequence[str] = PERIODS) -> list[str]:
+    """The period dummies of ``periods`` that vary in ``frame``, in the order given.
+
+    A window that ends before 19 Oct 2021 has no ``post_suspension`` rows (and one inside the quota has only
+    ``quota`` rows): such a dummy cannot be estimated, so designs leave its terms out instead of failing.
+    """
+    return [p for p in periods if p in frame.columns and frame[p].nunique() > 1]
+
+
+def period_terms(var: str, periods: Sequence[str] = PERIODS) -> list[str]:
+    """``["bite:announce", "bite:quota", "bite:post_suspension"]`` for ``var="bite"``."""
+    return [f"{var}:{p}" for p in periods]
+
+
+def label_design(est: pd.DataFrame, design: str, keep: Sequence[str] | None = None) -> pd.DataFrame:
+    """A copy of ``est`` with the ``design`` column set (and only the terms in ``keep``, if given), row index reset.
+
+    ``attrs`` (the fit's covariance ``vcov`` and ``df_denom``, read by ``helpers.models.pretrend_test``) are kept.
+    """
+    attrs = dict(est.attrs)
+    out = est[est["term"].isin(list(keep))] if keep is not None else est
+    out = out.reset_index(drop=True)
+    out["design"] = design
+    out.attrs = attrs
+    return out
+
+
+# --------------------------------------------------------------------------------------------- designs that may not fit
+
+def empty_estimates(reason: str = "") -> pd.DataFrame:
+    """An estimates frame with no rows (the ``helpers.models`` tidy columns in their dtypes, ``scale``, ``design``);
+    ``reason`` (why nothing was estimated) goes to ``attrs["skipped"]``."""
+    from helpers.models import TIDY_COLUMNS, TIDY_DTYPES
+
+    out = pd.DataFrame({c: pd.Series(dtype=TIDY_DTYPES[c]) for c in TIDY_COLUMNS})
+    out["scale"] = pd.Series(dtype="str")
+    out["design"] = pd.Series(dtype="str")
+    out.attrs["skipped"] = reason
+    return out
+
+
+def try_design(label: str, fn: Callable[..., Any], /, *args, **kwargs) -> Any:
+    """``fn(*args, **kwargs)``; if the data cannot support it, an empty estimates frame that says why.
+
+    A design raises :class:`helpers.models.ModelInputError` when the data given cannot support it (too few judges
+    to cluster on, no variation, a period missing, a term dropped as collinear). ``try_design`` returns
+    :func:`empty_estimates` with ``attrs["skipped"]`` = ``"<label>: not estimated on these data: <reason>"``, so a
+    notebook run on a small release prints the reason (:func:`skipped_note`) instead of stopping. Whatever ``fn``
+    returns on success (a frame, a tuple, a Series) is passed through unchanged; any other error propagates.
+    """
+    from helpers.models import ModelInputError
+
+    try:
+        return fn(*args, **kwargs)
+    except ModelInputError as err:
+        return empty_estimates(f"{label}: not estimated on these data: {err}")
+
+
+def skipped_note(*results: Any) -> str:
+    """The reasons of the designs :func:`try_design` could not estimate, one Markdown bullet per line (``""`` when
+    every design was estimated). Accepts any results of :func:`try_design` (frames, tuples...)."""
+    notes = [getattr(r, "attrs", {}).get("skipped") for r in results if isinstance(r, pd.DataFrame)]
+    return "\n".join(f"* {n}" for n in notes if isinstance(n, str) and n)
+
+
+def stack_kept(fits: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Stack the estimated frames of ``fits`` (``helpers.models.stack_estimates``); the reasons of the empty ones
+    (:func:`try_design`) go to ``attrs["notes"]`` (a list; the stacked frame is empty when nothing was estimated)."""
+    from helpers.models import stack_estimates
+
+    notes = [f.attrs.get("skipped") or "" for f in fits if f.empty]
+    kept = [f for f in fits if not f.empty]
+    out = stack_estimates(kept) if kept else empty_estimates("; ".join(notes))
+    out.attrs["notes"] = notes
+    return out
+
+
+# --------------------------------------------------------------------------------------------- estimates in words
+
+def estimate_row(est: pd.DataFrame, term: str, *, outcome: str | None = None,
+                 design: str | None = None) -> pd.Series | None:
+    """The first row of ``est`` with this ``term`` (and ``outcome``; and a ``design`` label containing the
+    text ``design``), or None when there is none."""
+    if est.empty or "term" not in est.columns:
+        return None
+    sel = est["term"].astype(str) == term
+    if outcome is not None:
+        sel &= est["outcome"].astype(str) == outcome
+    if design is not None and "design" in est.columns:
+        sel &= est["design"].astype(str).str.contains(design, regex=False)
+    return est[sel].iloc[0] if sel.any() else None
+
+
+def describe(est: pd.DataFrame, term: str, *, outcome: str | None = None, design: str | None = None,
+             digits: int = 3) -> str:
+    """One estimate in words, for sentences built from the numbers:
+    ``"-0.282 (95% CI -0.514 to -0.050); planted -0.299, inside the interval"``.
+
+    The planted part appears when the frame has a filled ``truth`` (synthetic data, :func:`with_truth`).
+    ``"not estimated on these data"`` when no row matches (:func:`estimate_row` selects the row).
+    """
+    r = estimate_row(est, term, outcome=outcome, design=design)
+    if r is None:
+        return "not estimated on these data"
+    f = f"{{:.{digits}f}}"
+    text = f"{f.format(r['estimate'])} (95% CI {f.format(r['ci_low'])} to {f.format(r['ci_high'])})"
+    t = r.get("truth", np.nan)
+    if pd.notna(t):
+        inside = r["ci_low"] <= t <= r["ci_high"]
+        text += f"; planted {f.format(t)}, {'inside' if inside else 'outside'} the interval"
+    return text
+
+
+def truth_of(est: pd.DataFrame, term: str, *, outcome: str | None = None, design: str | None = None) -> float | None:
+    """The planted value (``truth`` column) beside one estimate (:func:`estimate_row`), or None when there is no
+    such row or nothing is planted (real data)."""
+    r = estimate_row(est, term, outcome=outcome, design=design)
+    if r is None or pd.isna(r.get("truth", np.nan)):
+        return None
+    return float(r["truth"])
+
+
+def covers(est: pd.DataFrame, value: float | str = "truth") -> pd.Series:
+    """Whether each row's 95% interval contains ``value`` (a number, or the name of a column such as ``truth``).
+    A missing value or interval counts as not covered."""
+    v = est[value] if isinstance(value, str) else value
+    return ((est["ci_low"] <= v) & (v <= est["ci_high"])).fillna(False).astype(bool)
+
+
+# --------------------------------------------------------------------------------------------- the generator's truth
+
+def processed_dir(data) -> Path:
+    """The processed folder (typed raw tables, ``truth/`` of a synthetic release) the derived datasets of ``data``
+    were built from (``build_report.json`` → ``processed``). Raises if that folder no longer exists."""
     from helpers._util import read_json
+    from helpers.datasets import derived_dir
 
     d = derived_dir(data)
-    rep = read_json(d / "build_report.json")
-    processed = Path(rep.get("processed", ""))
-    truth_json = processed / "truth.json"
-    if not truth_json.exists():
+    p = Path(read_json(d / "build_report.json").get("processed", ""))
+    if not (p / "ingest_report.json").exists():
+        raise FileNotFoundError(f"{d / 'build_report.json'} names the processed folder {str(p)!r}, which no longer "
+                                "exists: rerun `python -m helpers prepare --data ...`")
+    return p
+
+
+def read_truth(data, name: str) -> pd.DataFrame | None:
+    """One of the generator's truth tables, ``<processed>/truth/<name>.csv`` (``effects_truth``, ``judges``,
+    ``asylum``, ``continuances``, ``reassignments``, ...), for a synthetic source; None on real data.
+
+    Whether the source is synthetic is read from its ``data_source`` (``build_report.json``), not guessed from
+    the files present. The ingest copies ``truth.json`` and ``truth/*.csv`` of a synthetic release into the
+    processed folder, so a synthetic source without the table raises :class:`FileNotFoundError` naming the path
+    (an older processed folder: rerun the ingest) instead of passing for real data. Code columns (names ending
+    in ``_code`` or ``_codes``) are read as text, only an empty field counting as missing: a judge code such as
+    ``NAN`` or ``007`` stays as written.
+    """
+    from helpers.datasets import data_source
+    from helpers.outputs import is_synthetic
+
+    if not is_synthetic(data_source(data)):
         return None
-    truth = read_json(truth_json)
-    rel = (truth.get("truth_tables") or {}).get("effects_truth", "truth/effects_truth.csv")
-    for base in (processed, processed / "truth"):
-        p = base / rel if not Path(rel).is_absolute() else Path(rel)
-        if p.exists():
-            return pd.read_csv(p)
-    p = processed / "truth" / "effects_truth.csv"
-    return pd.read_csv(p) if p.exists() else None
+    folder = processed_dir(data) / "truth"
+    path = folder / f"{name}.csv"
+    if not path.exists():
+        have = sorted(f.stem for f in folder.glob("*.csv")) if folder.is_dir() else []
+        raise FileNotFoundError(f"{path}: no truth table {name!r} for this synthetic release (tables here: "
+                                f"{', '.join(have) or 'none'}); rerun the ingest, which copies truth/*.csv")
+    out = pd.read_csv(path)
+    codes = [c for c in out.columns if str(c).endswith(("_code", "_codes"))]
+    if codes:
+        out[codes] = pd.read_csv(path, usecols=codes, dtype="str", keep_default_na=False, na_values=[""])[codes]
+    return out
+
+
+def truth_table(data) -> pd.DataFrame | None:
+    """The generator's planted effects (``truth/effects_truth.csv``: outcome, term, scale, planted_coefficient,
+    ame, mean_effect, ...) for a synthetic source, else None (:func:`read_truth`)."""
+    return read_truth(data, "effects_truth")
 
 
 def with_truth(est: pd.DataFrame, truth: pd.DataFrame | None) -> pd.DataFrame:
@@ -138,5 +320,52 @@ def with_truth(est: pd.DataFrame, truth: pd.DataFrame | None) -> pd.DataFrame:
     return add_truth(est, t, value=TRUTH_BY_SCALE)
 
 
-__all__ = ["PERIODS", "policy_dummies", "rel_quarter", "rel_fiscal_year", "attach_pressure", "add_design_columns",
-           "window", "truth_table", "with_truth", "QUOTA_ANNOUNCED", "QUOTA_SUSPENDED"]
+def planted_values(truth: pd.DataFrame, outcome: str, term: str = "bite", value: str = "ame") -> dict[str, float]:
+    """The planted ``value`` column (``ame``, ``planted_coefficient`` or ``mean_effect``) of ``<term>:<period>`` for
+    each policy period of ``outcome``, with ``pre`` = 0 (the generator applies no effect before the announcement).
+    A period without a row in the truth table gets NaN."""
+    t = truth[truth["outcome"] == outcome].set_index("term")[value]
+    out = {"pre": 0.0}
+    out.update({p: float(t.get(f"{term}:{p}", np.nan)) for p in PERIODS})
+    return out
+
+
+def planted_event_path(truth: pd.DataFrame | None, outcome: str, rel_periods: Iterable[int], *, ref: int,
+                       term: str = "bite", unit: str = "quarter", value: str = "ame") -> pd.Series | None:
+    """The planted value of each event-study coefficient (synthetic data), indexed by ``rel_period``; None on
+    real data (``truth`` None).
+
+    Relative period k is the fiscal quarter k quarters from FY2019 Q1 (``unit="quarter"``, as
+    :func:`rel_quarter`) or fiscal year 2019 + k (``unit="fiscal_year"``). Its planted value is the average over
+    its days of the planted ``value`` of ``<term>:<period>`` in force that day (:func:`planted_values`: 0 before
+    30 Mar 2018; e.g. 2 of the 90 days of FY2018 Q2 fall in the announcement period), minus the same for the
+    reference period ``ref``, because event-study coefficients are differences from the reference. Use
+    ``value="ame"`` for linear probability models and ``"planted_coefficient"`` for logit or Poisson (log) scales;
+    for a log model the average of a coefficient over a period is an approximation.
+    """
+    if truth is None:
+        return None
+    if unit not in ("quarter", "fiscal_year"):
+        raise ValueError(f"planted_event_path: unit must be 'quarter' or 'fiscal_year', not {unit!r}")
+    planted = planted_values(truth, outcome, term, value)
+    start = pd.Timestamp(QUOTA_START)
+    months = 3 if unit == "quarter" else 12
+
+    def average(k: int) -> float:
+        first = start + pd.DateOffset(months=months * k)
+        days = pd.date_range(first, first + pd.DateOffset(months=months) - pd.Timedelta(days=1), freq="D")
+        return float(policy_period(pd.Series(days)).map(planted).astype("float64").mean(skipna=False))
+
+    ks = sorted({int(k) for k in rel_periods} | {int(ref)})
+    base = average(int(ref))
+    vals = [average(k) - base for k in ks]
+    return pd.Series(vals, index=pd.Index(ks, name="rel_period"), name="planted", dtype="float64")
+
+
+__all__ = [
+    "PERIODS", "TRUTH_BY_SCALE", "policy_dummies", "rel_quarter", "rel_fiscal_year", "attach_pressure",
+    "add_design_columns", "window", "fiscal_year_label", "periods_in", "period_terms", "label_design",
+    "empty_estimates", "try_design", "skipped_note", "stack_kept", "estimate_row", "describe", "truth_of", "covers",
+    "processed_dir", "read_truth", "truth_table", "with_truth", "planted_values", "planted_event_path",
+    "QUOTA_ANNOUNCED", "QUOTA_SUSPENDED",
+]

@@ -25,8 +25,7 @@ Definitions (``data/CODEBOOK.md``; ``docs/DATAFLOW.md`` §3):
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -34,11 +33,11 @@ from scipy import stats
 
 from helpers import QUOTA_ANNOUNCED, QUOTA_START, QUOTA_SUSPENDED
 from helpers.analyses import common
+from helpers.analyses.common import empty_estimates, label_design, period_terms, periods_in, stack_kept, try_design
 from helpers.models import (
-    MIN_CLUSTERS, TIDY_COLUMNS, TIDY_DTYPES, ModelInputError, attached, collapse_for_lpm, feglm_logit, lpm_cells,
-    pretrend_test, stack_estimates,
+    MIN_CLUSTERS, Attached, ModelInputError, collapse_for_lpm, event_study, feglm_logit, formula_variables, lpm_cells,
+    outcome_scale, pretrend_test, stack_estimates,
 )
-from helpers.models._core import Attached, formula_variables, outcome_scale
 
 #: The headline outcome names (as in the generator's effects_truth.csv).
 OUTCOME = "hearing_adjourned_respondent"
@@ -66,17 +65,6 @@ HEARING_COLUMNS = ["idnschedule", "adj_date", "ij_code", "court", "fiscal_year",
 #: Default fixed effects of the designs (pyfixest syntax over columns made by :func:`prepare_rows`).
 FE_BITE = "judge + court_week"
 FE_GAP = "judge_fy + court_month"
-
-
-def period_terms(var: str, periods: Sequence[str] = common.PERIODS) -> list[str]:
-    """``["bite:announce", "bite:quota", "bite:post_suspension"]`` for ``var="bite"``."""
-    return [f"{var}:{p}" for p in periods]
-
-
-def periods_in(frame: pd.DataFrame, periods: Sequence[str] = common.PERIODS) -> list[str]:
-    """The policy periods that occur in ``frame`` but do not cover all of it (a window ending before 19 Oct 2021
-    has no ``post_suspension``; its terms cannot be estimated and are left out rather than failing the fit)."""
-    return [p for p in periods if p in frame.columns and frame[p].nunique() > 1]
 
 
 # --------------------------------------------------------------------------------------------- preparation
@@ -221,35 +209,8 @@ def motion_frame(motions: pd.DataFrame, judges: pd.DataFrame, judge_month: pd.Da
 
 # --------------------------------------------------------------------------------------------- designs
 
-def empty_estimates(design: str, note: str) -> pd.DataFrame:
-    """An estimates frame with no rows (the tidy columns plus ``scale`` and ``design``) and the reason in
-    ``attrs["note"]``."""
-    out = pd.DataFrame({c: pd.Series(dtype=TIDY_DTYPES[c]) for c in TIDY_COLUMNS})
-    out["scale"] = pd.Series(dtype="str")
-    out["design"] = pd.Series(dtype="str")
-    out.attrs["note"] = note
-    return out
-
-
-def try_design(label: str, fn: Callable[..., pd.DataFrame], /, *args, **kwargs) -> pd.DataFrame:
-    """Run a design; if the data cannot support it (too few judges, no variation, a dropped term...) return
-    :func:`empty_estimates` with the reason instead of raising, so a notebook on a small release says so."""
-    try:
-        return fn(*args, **kwargs)
-    except ModelInputError as err:
-        return empty_estimates(label, f"{label}: not estimated on these data: {err}")
-
-
 def _kind(method: str, se: str) -> str:
     return ("LPM" if method == "feols" else "logit") + (", jackknife SE" if se == "jackknife" else "")
-
-
-def _label(est: pd.DataFrame, design: str) -> pd.DataFrame:
-    attrs = dict(est.attrs)
-    est = est.copy()
-    est["design"] = design
-    est.attrs = attrs
-    return est
 
 
 #: Standard errors of the LPM designs: ``"crv1"`` (judge-clustered sandwich, pyfixest's default small-sample
@@ -333,7 +294,7 @@ def bite_did(frame: pd.DataFrame, outcome: str = OUTCOME, *, fe: str = FE_BITE, 
     terms = ["bite:quota"] + [t for t in period_terms("bite", periods_in(frame)) if t != "bite:quota"]
     terms += list(extra_terms)
     est = fit_terms(frame, outcome, terms, fe, method=method, cluster=cluster, controls=controls, se=se)
-    return _label(est, design or f"D2 bite x period ({_kind(method, se)}; {fe})")
+    return label_design(est, design or f"D2 bite x period ({_kind(method, se)}; {fe})")
 
 
 def gap_design(frame: pd.DataFrame, outcome: str = OUTCOME, *, fe: str = FE_GAP, method: str = "feols",
@@ -350,7 +311,7 @@ def gap_design(frame: pd.DataFrame, outcome: str = OUTCOME, *, fe: str = FE_GAP,
     terms = ["gap_share_lag:quota", "gap_share_lag"] + [t for t in period_terms("gap_share_lag", periods_in(frame))
                                                          if t != "gap_share_lag:quota"]
     est = fit_terms(frame, outcome, terms, fe, method=method, cluster=cluster, controls=controls, se=se)
-    return _label(est, design or f"D3 lagged gap x period ({_kind(method, se)}; {fe})")
+    return label_design(est, design or f"D3 lagged gap x period ({_kind(method, se)}; {fe})")
 
 
 def season_design(frame: pd.DataFrame, outcome: str = OUTCOME, *, dose: str | None = None,
@@ -371,7 +332,7 @@ def season_design(frame: pd.DataFrame, outcome: str = OUTCOME, *, dose: str | No
     fe = fe or ("judge_fy + court_month" if dose else "judge_fy")
     est = lpm(frame, outcome, terms, fe, cluster=cluster, require_terms=terms[:1])
     lab = design or (f"D3 FY-end x quota x {dose} ({fe})" if dose else f"D3 FY-end x quota ({fe})")
-    return _label(est, lab)
+    return label_design(est, lab)
 
 
 def rel_quarter_binned(frame: pd.DataFrame, lo: int = -12, hi: int = 12, col: str = "rel_quarter") -> pd.Series:
@@ -385,35 +346,23 @@ def quarter_event_study(frame: pd.DataFrame, outcome: str = OUTCOME, *, dose: st
     """Event study by fiscal quarter (D4): ``y = α_judge + γ_court×quarter + Σ_{k≠ref} β_k·bite·1[quarter k]``.
 
     k = fiscal quarters relative to FY2019 Q1 (``rel_quarter``), binned at ``lo`` and ``hi``; ``ref = -3`` is
-    FY2018 Q2 (Jan–Mar 2018), the last quarter before the announcement. LPM on cells (:func:`lpm`),
-    probability scale, errors clustered by judge. Output as :func:`helpers.models.event_study`: terms
-    ``"<dose>:rel_q[k]"``, an integer ``rel_period``, a reference row (estimate 0), the covariance in attrs
-    (so :func:`helpers.models.pretrend_test` applies).
+    FY2018 Q2 (Jan–Mar 2018), the last quarter before the announcement. :func:`helpers.models.event_study` on
+    cells (:func:`~helpers.models.collapse_for_lpm` over the dose, the quarter, the fixed effects and the cluster,
+    weighted by their rows as frequency weights, singletons kept): the row-level LPM's estimates and CRV1 errors
+    from far fewer rows. Probability scale, errors clustered by judge. Output as
+    :func:`helpers.models.event_study`: terms ``"<dose>:rel_q[k]"``, an integer ``rel_period``, a reference row
+    (estimate 0), the covariance in attrs (so :func:`helpers.models.pretrend_test` applies).
     """
     d = frame.assign(rel_q=rel_quarter_binned(frame, lo, hi))
     periods = sorted(int(k) for k in d["rel_q"].unique())
     if ref not in periods:
         raise ModelInputError(f"quarter_event_study: reference quarter {ref} not among the data's quarters {periods}")
-    ks = [k for k in periods if k != ref]
     fe_cols = [c for c in formula_variables(f"y ~ 1 | {fe}") if c not in ("y", "1")]
     cells = collapse_for_lpm(d, outcome, list(dict.fromkeys([dose, "rel_q", *fe_cols, cluster])))
-    cols = {f"ev_{'m' if k < 0 else 'p'}{abs(k)}": k for k in ks}
-    cells = cells.assign(**{c: np.where(cells["rel_q"] == k, cells[dose], 0.0) for c, k in cols.items()})
-    est = lpm_cells(cells, f"{outcome} ~ {' + '.join(cols)} | {fe}", cluster, require_terms=list(cols))
-    names = {c: f"{dose}:rel_q[{k}]" for c, k in cols.items()}
-    vcov = attached(est, "vcov").rename(index=names, columns=names)
-    df_denom = est.attrs.get("df_denom")
-    est = est.assign(term=est["term"].map(names).astype("str"), scale=outcome_scale(frame[outcome]),
-                     rel_period=pd.array([cols[t] for t in est["term"]], dtype="Int64"), reference=False)
-    ref_row = est.iloc[[0]].assign(term=f"{dose}:rel_q[{ref}]", estimate=0.0, std_error=np.nan, ci_low=np.nan,
-                                   ci_high=np.nan, p_value=np.nan, rel_period=pd.array([ref], dtype="Int64"),
-                                   reference=True)
-    out = pd.concat([est, ref_row], ignore_index=True).sort_values("rel_period", kind="stable")
-    out = out.reset_index(drop=True).astype({"term": "str"})
-    out["model"] = "event_study/lpm_cells"
-    out["design"] = design or f"D4 event study by fiscal quarter ({fe})"
-    out.attrs = {"vcov": Attached(vcov), "df_denom": df_denom}
-    return out
+    est = event_study(cells, outcome, dose, "rel_q", ref, fe, cluster, weights="n_cases", weights_type="fweights",
+                      fixef_rm="none")
+    est = est.assign(scale=outcome_scale(frame[outcome]), model="event_study/lpm_cells")
+    return label_design(est, design or f"D4 event study by fiscal quarter ({fe})")
 
 
 def event_pretrend(est: pd.DataFrame, ref: int = -3) -> pd.DataFrame:
@@ -441,7 +390,7 @@ def party_breakdown(frame: pd.DataFrame, parties: Sequence[str] = CHECK_PARTIES,
                           design=f"check: D2 bite x period, {p} adjournments") for p in parties}
     fits = {p: f for p, f in fits.items() if not f.empty}
     if not fits:
-        return empty_estimates("party breakdown", "no party could be estimated")
+        return empty_estimates("party breakdown: no party could be estimated on these data")
     return stack_estimates(fits, key="party")
 
 
@@ -455,15 +404,6 @@ def headline_designs(hearings: pd.DataFrame, motions: pd.DataFrame, *, fe_bite: 
             try_design("hearings: lagged gap", gap_design, hearings, OUTCOME, fe=fe_gap, se=se),
             try_design("motions: bite DiD", motion_designs, motions, se=se)]
     return stack_kept(fits)
-
-
-def stack_kept(fits: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Stack the non-empty estimate frames; the notes of the empty ones go to ``attrs["notes"]``."""
-    notes = [f.attrs.get("note", "") for f in fits if f.empty]
-    kept = [f for f in fits if not f.empty]
-    out = stack_estimates(kept) if kept else empty_estimates("none", "; ".join(notes))
-    out.attrs["notes"] = notes
-    return out
 
 
 def robustness_designs(hearings: pd.DataFrame, judges: pd.DataFrame, *, fe_bite: str = FE_BITE) -> pd.DataFrame:
@@ -493,35 +433,8 @@ def robustness_designs(hearings: pd.DataFrame, judges: pd.DataFrame, *, fe_bite:
             continue
         rows.append(est[est["term"] == "bite:quota"].assign(check=name))
     if not rows:
-        return empty_estimates("robustness", "no check could be estimated")
+        return empty_estimates("robustness: no check could be estimated on these data")
     return stack_estimates(rows)
-
-
-def truth_of(est: pd.DataFrame, term: str, outcome: str) -> float | None:
-    """The planted value beside ``term`` of ``outcome`` in an estimates frame with a ``truth`` column, or None."""
-    if est.empty or "truth" not in est:
-        return None
-    v = est.loc[(est["term"] == term) & (est["outcome"] == outcome), "truth"].dropna()
-    return float(v.iloc[0]) if len(v) else None
-
-
-def describe(est: pd.DataFrame, term: str, outcome: str | None = None, design: str | None = None,
-             digits: int = 3) -> str:
-    """One estimate in words: ``"-0.084 (95% CI -0.114 to -0.054; planted value -0.081)"``, or a note that it
-    was not estimated. Picks the row with ``term`` (and ``outcome``/``design`` substring when given)."""
-    sel = est["term"] == term if len(est) else pd.Series([], dtype=bool)
-    if outcome is not None and len(est):
-        sel &= est["outcome"] == outcome
-    if design is not None and len(est) and "design" in est:
-        sel &= est["design"].astype(str).str.contains(design, regex=False)
-    if not len(est) or not sel.any():
-        return "not estimated on these data"
-    r = est[sel].iloc[0]
-    txt = f"{r['estimate']:.{digits}f} (95% CI {r['ci_low']:.{digits}f} to {r['ci_high']:.{digits}f}"
-    if "truth" in est and pd.notna(r.get("truth")):
-        inside = r["ci_low"] <= r["truth"] <= r["ci_high"]
-        txt += f"; planted value {r['truth']:.{digits}f}, {'inside' if inside else 'outside'} the interval"
-    return txt + ")"
 
 
 # --------------------------------------------------------------------------------------------- description
@@ -546,23 +459,6 @@ def rate_by_quarter(frame: pd.DataFrame, outcomes: Sequence[str], by: str | None
     out = g[list(outcomes)].mean()
     out["n"] = g.size()
     return out.reset_index()
-
-
-def truth_csv(data, name: str) -> pd.DataFrame | None:
-    """A truth table of a synthetic source (``truth/<name>.csv`` beside the processed release), else None.
-
-    Synthetic only: these are the generator's own counts (including what a real release never records).
-    """
-    from helpers._util import read_json
-    from helpers.datasets import derived_dir
-
-    rep = read_json(derived_dir(data) / "build_report.json")
-    processed = Path(rep.get("processed", ""))
-    if not (processed / "truth.json").exists():
-        return None
-    rel = (read_json(processed / "truth.json").get("truth_tables") or {}).get(name, f"truth/{name}.csv")
-    path = processed / rel
-    return pd.read_csv(path) if path.exists() else None
 
 
 def observed_vs_true(truth_cont: pd.DataFrame, judges: pd.DataFrame, fy_min: int | None = None,
@@ -603,10 +499,9 @@ def observed_vs_true(truth_cont: pd.DataFrame, judges: pd.DataFrame, fy_min: int
 
 
 __all__ = [
-    "OUTCOME", "MOTION_OUTCOME", "NO_SHOW_CODES", "periods_in", "CHECK_PARTIES", "OPPM_17_01", "LABR", "PM_21_13", "COVID_WINDOW",
-    "FE_BITE", "FE_GAP", "period_terms", "prepare_rows", "exclusion_table", "season_columns", "law_change_columns",
-    "covid_rows", "hearing_frame", "motion_frame", "empty_estimates", "try_design", "SE_TYPES", "lpm", "fit_terms", "bite_did", "gap_design",
+    "OUTCOME", "MOTION_OUTCOME", "NO_SHOW_CODES", "CHECK_PARTIES", "OPPM_17_01", "LABR", "PM_21_13", "COVID_WINDOW",
+    "FE_BITE", "FE_GAP", "HEARING_COLUMNS", "prepare_rows", "exclusion_table", "season_columns", "law_change_columns",
+    "covid_rows", "hearing_frame", "motion_frame", "SE_TYPES", "lpm", "fit_terms", "bite_did", "gap_design",
     "season_design", "rel_quarter_binned", "quarter_event_study", "event_pretrend", "motion_designs",
-    "party_breakdown", "headline_designs", "stack_kept", "robustness_designs", "truth_of", "describe", "HEARING_COLUMNS",
-    "bite_groups", "rate_by_quarter", "truth_csv", "observed_vs_true",
+    "party_breakdown", "headline_designs", "robustness_designs", "bite_groups", "rate_by_quarter", "observed_vs_true",
 ]

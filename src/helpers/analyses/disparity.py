@@ -1,8 +1,8 @@
 """Judge disparity (judicial independence as consistency): do judges of the same court decide alike?
 
 Building blocks of ``notebooks/08_judge_disparity.ipynb`` (and of the classroom notebook). All functions are pure
-(DataFrames in, DataFrames out) except :func:`read_truth_table` and :func:`planted_judges`, which read the
-generator's truth of a synthetic source.
+(DataFrames in, DataFrames out) except :func:`planted_judges`, which reads the generator's truth of a synthetic
+source.
 
 Definitions (``data/CODEBOOK.md``, ``asylum_decisions``):
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -346,47 +345,12 @@ def judge_variance(decisions: pd.DataFrame, periods: Sequence[str] = PERIODS, me
     return out
 
 
-def read_truth_table(data, name: str) -> pd.DataFrame | None:
-    """One of the generator's truth tables (``truth.json`` → ``truth_tables[name]``, e.g. ``"judges"``,
-    ``"asylum"``, ``"effects_truth"``) for a synthetic source; None on real data or when it cannot be found.
-
-    ``ingest`` copies only ``truth.json`` into the processed folder, so the table is looked up there first and
-    then in the raw release the processed folder was ingested from (``ingest_report.json`` → ``source.path``,
-    a folder or a zip), relative to the folder that holds the release's ``truth.json``.
-    """
-    import zipfile
-
-    from helpers._util import read_json
-    from helpers.datasets import derived_dir
-
-    rep = read_json(derived_dir(data) / "build_report.json")
-    processed = Path(rep.get("processed", ""))
-    if not (processed / "truth.json").exists():
-        return None
-    rel = (read_json(processed / "truth.json").get("truth_tables") or {}).get(name)
-    if not rel:
-        return None
-    if (processed / rel).exists():
-        return pd.read_csv(processed / rel)
-    ingest = processed / "ingest_report.json"
-    src = Path(str((read_json(ingest).get("source") or {}).get("path", ""))) if ingest.exists() else Path("")
-    if src.is_dir():
-        for tj in sorted(src.rglob("truth.json")):
-            if (tj.parent / rel).exists():
-                return pd.read_csv(tj.parent / rel)
-    elif src.is_file() and zipfile.is_zipfile(src):
-        with zipfile.ZipFile(src) as z:
-            for member in z.namelist():
-                if member.endswith("truth.json") and f"{member[:-len('truth.json')]}{rel}" in z.namelist():
-                    with z.open(f"{member[:-len('truth.json')]}{rel}") as f:
-                        return pd.read_csv(f)
-    return None
-
-
 def planted_judges(data) -> pd.DataFrame | None:
     """The generator's judges truth table (``truth/judges.csv``: ``judge_code``, ``grant_propensity``, ``bite``,
-    ...) for a synthetic source; None on real data (:func:`read_truth_table`)."""
-    t = read_truth_table(data, "judges")
+    ...) for a synthetic source; None on real data (:func:`helpers.analyses.common.read_truth`)."""
+    from helpers.analyses.common import read_truth
+
+    t = read_truth(data, "judges")
     if t is not None:
         t["judge_code"] = t["judge_code"].astype("str")
     return t
@@ -700,6 +664,6 @@ def variance_estimates(vc: pd.DataFrame, planted: pd.DataFrame | None = None, la
 __all__ = [
     "OUTCOME", "PERIODS", "TRAC_MIN_WINDOW", "TRAC_MIN_YEAR", "DisparityInputError", "merits_decisions",
     "judge_rates", "court_spread", "spread_summary", "stayers", "shrink_rates", "shrinkage_check", "case_controls",
-    "judge_variance", "read_truth_table", "planted_judges", "period_shares", "planted_judge_sd", "loo_stringency", "balance_covariates", "balance_check", "balance_permutation_test",
+    "judge_variance", "planted_judges", "period_shares", "planted_judge_sd", "loo_stringency", "balance_covariates", "balance_check", "balance_permutation_test",
     "release_trac_table", "name_key", "compare_with_trac", "spread_estimates", "variance_estimates",
 ]

@@ -22,7 +22,6 @@ This module adds, from the derived datasets only:
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -30,11 +29,9 @@ import pandas as pd
 
 from helpers import models
 from helpers.analyses import common
-from helpers.analyses.caseload import (PERIOD_DUMMIES, _finish, _present_periods, _require, _terms, bench_in_window,
-                                      on_bench)
-from helpers.pressure import MIN_PRE_MONTHS
-from helpers.models import ModelInputError
-from helpers.pressure import month_index
+from helpers.analyses.caseload import PERIOD_DUMMIES, bench_in_window, on_bench
+from helpers.models import ModelInputError, require_columns
+from helpers.pressure import MIN_PRE_MONTHS, month_index
 
 MOVE_CLASSES = ("departure", "to_new_judge", "other")
 
@@ -53,9 +50,9 @@ def docket_spells(proceedings: pd.DataFrame, reassignments: pd.DataFrame, data_c
     without any judge, have no spell (their number is in ``attrs["dropped"]``); a spell that would end before it
     starts (a schedule row dated before receipt) ends on its first day.
     """
-    _require(proceedings, ["idnproceeding", "ij_code", "court", "input_date", "osc_date", "comp_date", "completed"],
+    require_columns(proceedings, ["idnproceeding", "ij_code", "court", "input_date", "osc_date", "comp_date", "completed"],
              "docket_spells (proceedings)")
-    _require(reassignments, ["idnproceeding", "from_judge", "to_judge", "reassign_date"],
+    require_columns(reassignments, ["idnproceeding", "from_judge", "to_judge", "reassign_date"],
              "docket_spells (reassignments)")
     cut = pd.Timestamp(data_cut)
     p = proceedings[["idnproceeding", "ij_code", "court"]].copy()
@@ -93,7 +90,7 @@ def pending_caseload(spells: pd.DataFrame) -> pd.DataFrame:
     A case moved away during the month counts in the month (it was exposed), so ``reassigned_out`` never exceeds
     ``pending`` when both are built from the same reassignments.
     """
-    _require(spells, ["ij_code", "start", "end"], "pending_caseload")
+    require_columns(spells, ["ij_code", "start", "end"], "pending_caseload")
     a = month_index(spells["start"]).to_numpy()
     b = month_index(spells["end"]).to_numpy()
     codes, judges = pd.factorize(spells["ij_code"], sort=True)
@@ -129,7 +126,7 @@ def classify_moves(reassignments: pd.DataFrame, judge_month: pd.DataFrame) -> pd
 
     Also adds ``lag_days`` (days between the two schedule rows: the window in which the move happened).
     """
-    _require(reassignments, ["from_judge", "to_judge", "from_date", "reassign_date", "month"], "classify_moves")
+    require_columns(reassignments, ["from_judge", "to_judge", "from_date", "reassign_date", "month"], "classify_moves")
     span = judge_month[judge_month["completions"] > 0].groupby("ij_code")["month"].agg(["min", "max"])
     r = reassignments.copy()
     from_last = r["from_judge"].map(span["max"])
@@ -145,7 +142,7 @@ def classify_moves(reassignments: pd.DataFrame, judge_month: pd.DataFrame) -> pd
 def dating_lag(moves: pd.DataFrame) -> pd.DataFrame:
     """Quartiles of the days between the earlier and the later schedule row, overall and by ``move_class``:
     how imprecisely a reassignment is dated (the case moved somewhere in that window)."""
-    _require(moves, ["lag_days", "move_class"], "dating_lag")
+    require_columns(moves, ["lag_days", "move_class"], "dating_lag")
 
     def quartiles(s: pd.Series) -> dict:
         return {"moves": len(s), "p25_days": float(s.quantile(0.25)), "median_days": float(s.median()),
@@ -204,7 +201,7 @@ def reassign_panel(judge_month: pd.DataFrame, pending: pd.DataFrame, moves: pd.D
     ((700 − pace)/700: bite without the floor at 0, so faster judges have negative values), the policy dummies
     and ``judge``, ``month_id``, ``court_month``.
     """
-    _require(judge_month, ["ij_code", "month", "court", "reassigned_out", "bite", "pace"], "reassign_panel")
+    require_columns(judge_month, ["ij_code", "month", "court", "reassigned_out", "bite", "pace"], "reassign_panel")
     jm = on_bench(judge_month)
     n_on = jm.groupby(["court", "month"])["ij_code"].transform("nunique")
     ok = bench_in_window(judge_month) >= min_window_months
@@ -236,24 +233,24 @@ def reassign_did(panel: pd.DataFrame, outcome: str = "reassigned_out", dose: str
 
     ``outcome_jm ~ dose_j × quota_m (+ × announce, × post_suspension) + log pending_jm | fe``, clustered by
     judge. Coefficients are log rate ratios of *observed* moves away from the judge (dated by the later schedule
-    row) per unit of dose. The exposure enters as a regressor (its elasticity is estimated, not fixed at 1:
-    ``helpers.models.fepois`` has no offset); ``exposure=None`` leaves it out.
+    row) per unit of dose. The exposure enters as a regressor: its elasticity is estimated, not fixed at 1 as an
+    offset would (``helpers.models.fepois(offset=...)``); ``exposure=None`` leaves it out.
     """
-    present = _present_periods(panel, periods)
+    present = common.periods_in(panel, periods)
     if "quota" not in present:
         raise ModelInputError("reassign_did: the panel has no quota-period months (or only those)")
     others = [p for p in present if p != "quota"]
     controls = [exposure] if exposure else []
-    est = models.did_dose(panel, outcome, dose, "quota", fe, cluster, extra_terms=_terms(dose, others),
+    est = models.did_dose(panel, outcome, dose, "quota", fe, cluster, extra_terms=common.period_terms(dose, others),
                           controls=controls, method="fepois")
     label = f"reassignments (Poisson, {fe.replace('month_id', 'month')}" + (", log pending)" if exposure else ")")
-    return _finish(est, label)
+    return common.label_design(est, label)
 
 
 def rates_by_group(panel: pd.DataFrame, group: str = "pace_band", outcome: str = "reassigned_out") -> pd.DataFrame:
     """Moves away per 1,000 pending case-months by fiscal year and judge group (e.g. pre-policy ``pace_band``):
     sum of ``outcome`` ÷ sum of ``pending`` × 1,000 over the group's judge-months, with the number of judges."""
-    _require(panel, [group, outcome, "pending", "fiscal_year", "ij_code"], "rates_by_group")
+    require_columns(panel, [group, outcome, "pending", "fiscal_year", "ij_code"], "rates_by_group")
     g = panel.groupby(["fiscal_year", group], observed=True).agg(moves=(outcome, "sum"), pending=("pending", "sum"),
                                                                   judges=("ij_code", "nunique")).reset_index()
     g["rate"] = 1000 * g["moves"] / g["pending"]
@@ -276,18 +273,13 @@ def spec_spread(estimates: pd.DataFrame, term_suffix: str = ":quota") -> dict:
 def truth_causes(data) -> pd.DataFrame | None:
     """The generator's own count of moves by true cause per fiscal year (synthetic releases only; else None).
 
-    From ``truth/reassignments.csv`` beside the processed release: ``dgp_departure``, ``dgp_new_judge``,
+    From ``truth/reassignments.csv`` (``common.read_truth``): ``dgp_departure``, ``dgp_new_judge``,
     ``dgp_background`` (docket balancing) and ``dgp_pressure`` (the planted quota effect), dated by the month the
     case actually moved, and ``reassigned_observed`` (the observable count, dated by the later schedule row).
     """
-    from helpers._util import read_json
-    from helpers.datasets import derived_dir
-
-    rep = read_json(derived_dir(data) / "build_report.json")
-    path = Path(rep.get("processed", "")) / "truth" / "reassignments.csv"
-    if not path.exists():
+    t = common.read_truth(data, "reassignments")
+    if t is None:
         return None
-    t = pd.read_csv(path)
     cols = [c for c in ("reassigned_observed", "dgp_departure", "dgp_new_judge", "dgp_background", "dgp_pressure")
             if c in t.columns]
     return t.groupby("fiscal_year")[cols].sum().reset_index()

@@ -23,13 +23,20 @@ cox                            D6 time to completion, strata, delayed entry     
 stack_estimates, add_truth     notebook helpers
 ============================== ================================================== =============
 
+Building blocks for design code outside this package (``helpers.analyses``): :func:`tidy_frame` (a tidy frame
+from estimates and standard errors), :class:`Attached` (a frame kept in ``attrs``, e.g. a covariance),
+:func:`formula_variables` (the columns a formula uses), :func:`outcome_scale` and :func:`require_columns`.
+
 Bad input raises :class:`ModelInputError` (a ``ValueError``) naming the column, the row and the
 problem; rows with missing values are never dropped silently.
 """
 
 from __future__ import annotations
 
-from ._core import MIN_CLUSTERS, TIDY_COLUMNS, TIDY_DTYPES, ModelInputError, attached, check_tidy
+from ._core import (
+    MIN_CLUSTERS, TIDY_COLUMNS, TIDY_DTYPES, Attached, ModelInputError, attached, check_tidy, formula_variables,
+    outcome_scale, require_columns, tidy_frame,
+)
 from .combine import add_truth, stack_estimates
 from .designs import did_dose, event_study, pretrend_test
 from .fixest import collapse_for_lpm, drop_perfectly_predicted, feglm_logit, feols, fepois, lpm_cells
@@ -39,9 +46,9 @@ from .mixed import VC_COLUMNS, bayes_mixed_logit, mixed_lpm, variance_components
 from .survival import cluster_sandwich, cox
 
 __all__ = [
-    "MIN_CLUSTERS", "TIDY_COLUMNS", "TIDY_DTYPES", "VC_COLUMNS", "ModelInputError", "add_truth", "attached", "bayes_mixed_logit",
-    "binomial_cells", "check_tidy", "cluster_sandwich", "collapse_cells", "collapse_for_lpm", "cox", "did_dose",
-    "drop_perfectly_predicted", "event_study", "feglm_logit", "feols", "fepois", "its_hac", "logit_cluster",
-    "lpm_cells", "mixed_lpm", "newey_west_lags", "pretrend_test", "segmented_terms", "stack_estimates",
-    "variance_components",
+    "MIN_CLUSTERS", "TIDY_COLUMNS", "TIDY_DTYPES", "VC_COLUMNS", "Attached", "ModelInputError", "add_truth", "attached",
+    "bayes_mixed_logit", "binomial_cells", "check_tidy", "cluster_sandwich", "collapse_cells", "collapse_for_lpm",
+    "cox", "did_dose", "drop_perfectly_predicted", "event_study", "feglm_logit", "feols", "fepois", "formula_variables",
+    "its_hac", "logit_cluster", "lpm_cells", "mixed_lpm", "newey_west_lags", "outcome_scale", "pretrend_test",
+    "require_columns", "segmented_terms", "stack_estimates", "tidy_frame", "variance_components",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Callable, Sequence
 
 import numpy as np
@@ -30,6 +31,36 @@ def _formula(y: str, rhs: Sequence[str], fe) -> str:
     return f"{y} ~ {' + '.join(rhs)}" + (f" | {fes}" if fes else "")
 
 
+#: ``attrs["vcov_type"]`` and the ``model`` label when the cluster jackknife failed and CRV1 was used instead.
+CRV3_FAILED = "CRV1 (CRV3 failed)"
+
+
+def _fit_clustered(fit_fn: Callable[..., pd.DataFrame], data: pd.DataFrame, fml: str, cluster: str, vcov_type: str,
+                   where: str, **kwargs) -> tuple[pd.DataFrame, str]:
+    """Fit with ``{vcov_type: cluster}`` errors; return the estimates and the variance actually used.
+
+    pyfixest's cluster jackknife (CRV3) refits the model without each cluster. When leaving one cluster out makes
+    a regressor collinear (e.g. the only judge carrying a dose term), the refit drops it and pyfixest raises a
+    ``ValueError`` ("could not broadcast input array ...", or "All variables are collinear" for a single
+    regressor), although the model itself is estimable. Then the model is refitted with CRV1, a warning says so
+    and the variance label is :data:`CRV3_FAILED`. If the CRV1 fit fails too, its error is raised: the problem
+    is the model or the data, not the jackknife.
+    """
+    try:
+        return fit_fn(data, fml, {vcov_type: cluster}, **kwargs), vcov_type
+    except ValueError as err:
+        if vcov_type != "CRV3":
+            raise
+        est = fit_fn(data, fml, {"CRV1": cluster}, **kwargs)
+        warnings.warn(f"{where}: the cluster jackknife (CRV3) failed ({str(err).strip()[:200]}); standard errors are "
+                      "CRV1, which are too narrow with few clusters", UserWarning, stacklevel=3)
+        return est, CRV3_FAILED
+
+
+def _model_label(name: str, method: str, vcov_used: str) -> str:
+    return f"{name}/{method}" + (f", {CRV3_FAILED}" if vcov_used == CRV3_FAILED else "")
+
+
 def did_dose(
     df: pd.DataFrame, y: str, dose: str, post: str, fe: str | Sequence[str] | None, cluster: str,
     extra_terms: Sequence[str] = (), controls: Sequence[str] = (), *, method: str = "feols",
@@ -55,19 +86,24 @@ def did_dose(
     the court×month effects absorb variation shared by a court's judges, which judge clusters do not
     count (the shortfall shrinks as judges per court grow). CRV3 covered 95.5% (200 replications) but
     refits the model once per cluster (~30× slower here): use it for final tables when it fits in time.
+    When the jackknife itself fails (a cluster whose removal makes a term collinear), the fit falls back
+    to CRV1 with a warning; the ``model`` label then ends in ``", CRV1 (CRV3 failed)"``. The variance
+    used is in ``attrs["vcov_type"]``.
     """
     fit_fn = _method(method, vcov_type)
     require_columns(df, [y, dose, post, cluster], "did_dose")
     main = f"{dose}:{post}"
     terms = [main, *extra_terms]
     fml = _formula(y, terms + list(controls), fe)
-    est = fit_fn(df, fml, {vcov_type: cluster}, ssc=ssc, min_clusters=min_clusters, require_terms=terms)
+    est, used = _fit_clustered(fit_fn, df, fml, cluster, vcov_type, "did_dose", ssc=ssc, min_clusters=min_clusters,
+                               require_terms=terms)
     rank = {t: i for i, t in enumerate(terms)}
     order = np.argsort([rank.get(t, len(rank)) for t in est["term"]], kind="stable")
     attrs = dict(est.attrs)
     est = est.iloc[order].reset_index(drop=True)
     est.attrs = attrs
-    est["model"] = f"did_dose/{method}"
+    est.attrs["vcov_type"] = used
+    est["model"] = _model_label("did_dose", method, used)
     return est
 
 
@@ -78,7 +114,8 @@ def _event_column(k: int) -> str:
 def event_study(
     df: pd.DataFrame, y: str, dose: str, rel_period: str, ref: int, fe: str | Sequence[str] | None, cluster: str,
     controls: Sequence[str] = (), *, method: str = "feols", vcov_type: str = "CRV1",
-    min_clusters: int = MIN_CLUSTERS, ssc: dict | None = None,
+    min_clusters: int = MIN_CLUSTERS, ssc: dict | None = None, weights: str | None = None,
+    weights_type: str = "aweights", fixef_rm: str = "singleton",
 ) -> pd.DataFrame:
     """Event study on dose (D4): ``y ~ Σ_{k≠ref} β_k·1[rel_period = k]·dose + controls | fe``.
 
@@ -91,12 +128,29 @@ def event_study(
     common shocks). Pre-period β_k near zero support parallel trends across doses (test them jointly with
     :func:`pretrend_test`). Scale, standard errors and their measured caveat as in :func:`did_dose`.
 
+    ``weights``, ``weights_type`` and ``fixef_rm`` are those of :func:`feols` (``fepois``: analytic weights
+    only; the logit takes no weights). A cell-level event study: fit it on :func:`collapse_for_lpm` cells
+    (keys: the dose, ``rel_period``, the fixed-effect columns and the cluster) with
+    ``weights="n_cases", weights_type="fweights", fixef_rm="none"``; estimates and CRV1 errors then equal
+    the case-level fit with ``fixef_rm="none"`` (see :func:`lpm_cells`), from far fewer rows.
+
     Output: one row per event term with an integer ``rel_period`` column (``Int64``; NA for controls),
     plus a row for ``ref`` with estimate 0 and NaN standard error (``reference`` = True), in period order.
+    A failed cluster jackknife falls back to CRV1 as in :func:`did_dose` (``attrs["vcov_type"]``).
     """
     where = "event_study"
     fit_fn = _method(method, vcov_type)
-    require_columns(df, [y, dose, rel_period, cluster], where)
+    fit_kw: dict = {}
+    if weights is not None:
+        if method == "feglm_logit" or (method == "fepois" and weights_type != "aweights"):
+            raise ModelInputError(f"{where}: method {method!r} does not take {weights_type} weights "
+                                  "(feols: aweights or fweights; fepois: aweights)")
+        fit_kw["weights"] = weights
+        if method == "feols":
+            fit_kw["weights_type"] = weights_type
+    if fixef_rm != "singleton":
+        fit_kw["fixef_rm"] = fixef_rm
+    require_columns(df, [y, dose, rel_period, cluster] + ([weights] if weights else []), where)
     require_complete(df, [dose, rel_period], where)
     rel = pd.to_numeric(df[rel_period], errors="coerce")
     if rel.isna().any() or (rel != np.round(rel)).any():
@@ -112,9 +166,10 @@ def event_study(
     cols = {_event_column(k): np.where(relv == k, dose_v, 0.0) for k in ks}
     terms = list(cols)
     fml = _formula(y, terms + list(controls), fe)
-    needed = [c for c in formula_variables(fml) if c in df.columns] + [cluster]
+    needed = [c for c in formula_variables(fml) if c in df.columns] + [cluster] + ([weights] if weights else [])
     data = df[list(dict.fromkeys(needed))].assign(**cols)
-    est = fit_fn(data, fml, {vcov_type: cluster}, ssc=ssc, min_clusters=min_clusters, require_terms=terms)
+    est, used = _fit_clustered(fit_fn, data, fml, cluster, vcov_type, where, ssc=ssc, min_clusters=min_clusters,
+                               require_terms=terms, **fit_kw)
     attrs = dict(est.attrs)
     names = {_event_column(k): f"{dose}:{rel_period}[{k}]" for k in ks}
     period_of = {_event_column(k): k for k in ks}
@@ -132,10 +187,11 @@ def event_study(
     out = pd.concat([est, ref_row], ignore_index=True)
     order = out["rel_period"].astype("float64").fillna(np.inf).to_numpy()
     out = out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
-    out["model"] = f"event_study/{method}"
+    out["model"] = _model_label("event_study", method, used)
     vcov = attrs["vcov"].frame.rename(index=names, columns=names)
     out.attrs.update(attrs)
     out.attrs["vcov"] = Attached(vcov)
+    out.attrs["vcov_type"] = used
     return out
 
 

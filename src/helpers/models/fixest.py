@@ -51,7 +51,7 @@ def fe_terms(fml: str) -> list[str]:
 def _fit(
     kind: str, df: pd.DataFrame, fml: str, vcov, *, where: str, weights: str | None = None,
     weights_type: str = "aweights", ssc: dict | None = None, fixef_rm: str = "singleton",
-    min_clusters: int = MIN_CLUSTERS, require_terms: Sequence[str] = (),
+    min_clusters: int = MIN_CLUSTERS, require_terms: Sequence[str] = (), offset: str | None = None,
 ):
     """Validate, fit one pyfixest model, and check that the required terms survived."""
     if not isinstance(fml, str) or "~" not in fml:
@@ -59,7 +59,7 @@ def _fit(
     if any(w in fml for w in ("sw(", "csw(", "sw0(", "csw0(", "mvsw(")):
         raise ModelInputError(f"{where}: fit one model at a time (multiple-estimation syntax is not supported)")
     clusters = cluster_columns(vcov)
-    cols = check_formula_data(df, fml, where, extra=clusters + ([weights] if weights else []))
+    cols = check_formula_data(df, fml, where, extra=clusters + [c for c in (weights, offset) if c])
     y = formula_outcome(fml, where)
     require_variation(df[y], y, where)
     n_clusters = None
@@ -72,7 +72,7 @@ def _fit(
             if kind == "feols":
                 fit = pf.feols(fml, data, weights=weights, weights_type=weights_type, **kw)
             elif kind == "fepois":
-                fit = pf.fepois(fml, data, iwls_tol=IWLS_TOL, **kw)
+                fit = pf.fepois(fml, data, iwls_tol=IWLS_TOL, weights=weights, offset=offset, **kw)
             else:
                 fit = pf.feglm(fml, data, family="logit", iwls_tol=IWLS_TOL, **kw)
     except ValueError as err:
@@ -165,8 +165,9 @@ def lpm_cells(
 
 
 def fepois(
-    df: pd.DataFrame, fml: str, vcov: str | Mapping[str, str] | None = DEFAULT_VCOV, *, ssc: dict | None = None,
-    fixef_rm: str = "singleton", min_clusters: int = MIN_CLUSTERS, require_terms: Sequence[str] = (),
+    df: pd.DataFrame, fml: str, vcov: str | Mapping[str, str] | None = DEFAULT_VCOV, *, offset: str | None = None,
+    weights: str | None = None, ssc: dict | None = None, fixef_rm: str = "singleton", min_clusters: int = MIN_CLUSTERS,
+    require_terms: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Poisson pseudo-maximum likelihood with absorbed fixed effects (counts, e.g. judge-month completions).
 
@@ -174,17 +175,31 @@ def fepois(
     expected count). Consistent whenever the conditional mean is exponential, whatever the variance.
     Standard errors: pyfixest ``vcov`` (default CRV1 by judge) with its default ``ssc``; normal-based
     intervals. Fixed-effect groups whose counts are all zero are dropped by pyfixest (it warns).
+
+    ``offset``: a column of log exposure (e.g. log pending cases) entered with coefficient fixed at 1, so the
+    coefficients are log rate ratios per unit of exposure; it must be finite (log of a positive exposure).
+    ``weights``: a column of analytic weights: point estimates equal those from repeating each row ``w``
+    times; standard errors and ``n_obs`` count rows, not the sum of the weights (pyfixest 0.60's Poisson
+    fails on frequency weights, so they are not offered).
     """
     where = "fepois"
     y = formula_outcome(fml, where)
-    require_columns(df, [y], where)
-    require_complete(df, [y], where)
+    require_columns(df, [y] + [c for c in (offset, weights) if c], where)
+    require_complete(df, [y] + [c for c in (offset, weights) if c], where)
     vals = pd.to_numeric(df[y], errors="raise")
     if (vals < 0).any():
         i = int(np.flatnonzero((vals < 0).to_numpy())[0])
         raise ModelInputError(f"{where}: count outcome {y!r} is negative at row {show(df.index[i])}")
-    fit, y, g = _fit("fepois", df, fml, vcov, where=where, ssc=ssc, fixef_rm=fixef_rm,
-                     min_clusters=min_clusters, require_terms=require_terms)
+    for col, ok, need in ((offset, np.isfinite, "finite (the log of a positive exposure)"),
+                          (weights, lambda w: w >= 0, "non-negative")):
+        if col:
+            v = pd.to_numeric(df[col], errors="raise").to_numpy(dtype="float64")
+            bad = ~ok(v)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise ModelInputError(f"{where}: {col!r} must be {need}; row {show(df.index[i])} has {show(v[i])}")
+    fit, y, g = _fit("fepois", df, fml, vcov, where=where, ssc=ssc, fixef_rm=fixef_rm, weights=weights,
+                     offset=offset, min_clusters=min_clusters, require_terms=require_terms)
     return _tidy_fixest(fit, y, g, model="fepois", scale="log-count", linear=False)
 
 
@@ -217,7 +232,7 @@ def drop_perfectly_predicted(df: pd.DataFrame, y: str, fe: Sequence[str]) -> np.
 
 def feglm_logit(
     df: pd.DataFrame, fml: str, vcov: str | Mapping[str, str] | None = DEFAULT_VCOV, *, ssc: dict | None = None,
-    min_clusters: int = MIN_CLUSTERS, require_terms: Sequence[str] = (),
+    fixef_rm: str = "singleton", min_clusters: int = MIN_CLUSTERS, require_terms: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Logit with absorbed fixed effects (pyfixest ``feglm(family="logit")``), for 0/1 outcomes.
 
@@ -248,7 +263,7 @@ def feglm_logit(
             "always 0 or always 1 (they do not inform the other coefficients)", UserWarning, stacklevel=2,
         )
         data = data.loc[keep]
-    fit, y, g = _fit("feglm", data, fml, vcov, where=where, ssc=ssc, min_clusters=min_clusters,
+    fit, y, g = _fit("feglm", data, fml, vcov, where=where, ssc=ssc, fixef_rm=fixef_rm, min_clusters=min_clusters,
                      require_terms=require_terms)
     out = _tidy_fixest(fit, y, g, model="feglm_logit", scale="log-odds", linear=False)
     out.attrs["n_dropped"] = n_dropped
