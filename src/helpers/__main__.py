@@ -51,10 +51,15 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true")
 
     s = sub.add_parser("validate", help="simulation study: do the designs recover planted effects?")
-    s.add_argument("--reps", type=int, default=20)
-    s.add_argument("--scale", choices=["tiny", "sample", "medium"], default="tiny")
+    s.add_argument("--reps", type=int, default=20, help="replications per scenario (seeds base, base+1, ...)")
+    s.add_argument("--scale", choices=["tiny", "sample", "medium"], default="sample",
+                   help="release scale of each replication (tiny: plumbing only, seconds per replication)")
+    s.add_argument("--scenarios", type=lambda v: [x.strip() for x in v.split(",") if x.strip()], default=None,
+                   help="comma-separated scenario names (default: all; see helpers/validation/scenarios/)")
+    s.add_argument("--seed", type=int, default=None, help="base seed (default 7000000)")
     s.add_argument("--jobs", type=int, default=None, help="parallel processes (default: all cores)")
-    s.add_argument("--out", type=Path, default=Path("data/validation/validation_results.csv"))
+    s.add_argument("--out", type=Path, default=Path("data/validation/validation_estimates.csv"),
+                   help="estimates CSV; _runs.csv and _summary.csv are written beside it; reruns resume")
     s.add_argument("--quiet", action="store_true")
 
     s = sub.add_parser("strip-solutions", help="write the student version of a teaching notebook (drops cells tagged 'solution')")

@@ -288,3 +288,29 @@ def test_committed_results_are_consistent(repo_root):
     assert set(zip(ok["scenario"], ok["seed"])) == set(zip(est["scenario"], est["seed"]))
     assert ok.groupby("scenario").size().nunique() == 1, ok.groupby("scenario").size()
     assert (folder / "README.md").exists()
+
+
+# --------------------------------------------------------------------------------------------- notebook 07's tables
+
+
+def test_present_tables_agree_with_the_summary(tiny_study, tmp_path):
+    from helpers.validation import present
+
+    out, est, summ = tiny_study
+    e, runs, s = present.load_results(out)
+    pd.testing.assert_frame_equal(s, summ)
+    ov = present.study_overview(runs)
+    assert ov["scenario"].tolist() == ["none", "full"] and ov["ok"].tolist() == [1, 1]
+    table = present.headline(s)
+    assert set(table["term"]) <= set(present.HEADLINE.values())
+    assert (table["term"] == table["design"].map(present.HEADLINE)).all()
+    w = present.wide(table, "coverage")
+    assert list(w.columns) == ["none", "full"]
+    row = table.iloc[0]
+    got = w.loc[row["label"], row["scenario"]]
+    assert got == row["coverage"] or (np.isnan(got) and np.isnan(row["coverage"]))
+    assert len(present.design_table()) == len(vd.DESIGNS) and len(present.scenario_table()) == 6
+    ax = present.rate_plot(table[table["coverage"].notna()], "coverage", nominal=0.95)
+    assert len(ax.get_yticklabels()) == table.loc[table["coverage"].notna(), "label"].nunique()
+    with pytest.raises(FileNotFoundError, match="python -m helpers validate"):
+        present.load_results(tmp_path / "nothing_estimates.csv")

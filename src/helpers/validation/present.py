@@ -1,0 +1,144 @@
+"""Tables and figures of the validation study for notebook 07 (read from the committed results, never recomputed).
+
+Every number here describes how the designs behave on *generated* releases (``helpers.synth``), not anything about
+real judges or courts. Definitions of the statistics: :mod:`helpers.validation.summary`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from helpers.validation import scenarios as sc
+from helpers.validation.designs import ALL_MONTHS, DESIGNS, NO_COVID
+from helpers.validation.runner import output_paths, read_estimates, read_runs
+from helpers.validation.summary import summarize
+
+#: The term each design is judged on (its headline estimand).
+HEADLINE = {d.key: ("pretrend (quarters -8 to -4)" if "pretrend" in d.key else
+                    "bite:placebo[2016-10-01]" if d.key == "asylum_placebo_dates" else
+                    "level:quota" if d.key == "asylum_its" else
+                    "gap_share_lag:quota" if d.gap_term else "bite:quota") for d in DESIGNS}
+LABELS = {d.key: d.label for d in DESIGNS}
+
+
+def load_results(estimates_csv: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The study's estimates, runs and summary (the summary recomputed from the estimates, so they agree).
+
+    Raises FileNotFoundError naming the missing file (run ``python -m helpers validate`` to make it)."""
+    paths = output_paths(estimates_csv)
+    for key in ("estimates", "runs"):
+        if not paths[key].exists():
+            raise FileNotFoundError(f"{paths[key]} not found: run `python -m helpers validate --out {paths['estimates']}`")
+    est = read_estimates(paths["estimates"])
+    runs = read_runs(paths["runs"])
+    return est, runs, summarize(est)
+
+
+def scenario_table() -> pd.DataFrame:
+    """The scenarios: name, label and what each tests."""
+    return pd.DataFrame([{"scenario": s.name, "label": s.label, "what it tests": s.purpose}
+                         for s in sc.SCENARIOS.values()])
+
+
+def design_table() -> pd.DataFrame:
+    """The designs: key, label, outcome, the scale of the estimate and the headline term."""
+    return pd.DataFrame([{"design": d.key, "label": d.label, "outcome": d.outcome, "scale": d.scale,
+                          "headline term": HEADLINE[d.key]} for d in DESIGNS])
+
+
+def study_overview(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario: replications (ok, failed), seeds, scale, median and total run time (seconds of one process)."""
+    g = runs.groupby("scenario", sort=False)
+    out = pd.DataFrame({
+        "replications": g.size(), "ok": g["status"].apply(lambda s: int((s == "ok").sum())),
+        "seeds": g["seed"].apply(lambda s: f"{s.min()}-{s.max()}"), "scale": g["scale"].first(),
+        "median_s": g["total_s"].median().round(0), "total_s": g["total_s"].sum().round(0),
+        "judges_with_bite": g["judges_with_bite"].median(),
+    })
+    order = [n for n in sc.SCENARIOS if n in out.index]
+    return out.loc[order].reset_index()
+
+
+def headline(summary: pd.DataFrame, sample: str = ALL_MONTHS) -> pd.DataFrame:
+    """One row per design × scenario: the headline term's statistics in ``sample`` (design order, scenario order)."""
+    keep = summary[(summary["sample"] == sample)
+                   & (summary["term"] == summary["design"].map(HEADLINE))].copy()
+    keep["label"] = keep["design"].map(LABELS)
+    rank_d = {k: i for i, k in enumerate(HEADLINE)}
+    rank_s = {k: i for i, k in enumerate(sc.SCENARIOS)}
+    keep = keep.sort_values(["design", "scenario"], key=lambda c: c.map(rank_d if c.name == "design" else rank_s))
+    return keep.reset_index(drop=True)
+
+
+def wide(table: pd.DataFrame, value: str) -> pd.DataFrame:
+    """``headline`` rows as design (rows) × scenario (columns) of one statistic."""
+    w = table.pivot_table(index="label", columns="scenario", values=value, aggfunc="first", sort=False, dropna=False)
+    return w.reindex(columns=[s for s in sc.SCENARIOS if s in w.columns])
+
+
+def covid_comparison(summary: pd.DataFrame, scenario: str = "full") -> pd.DataFrame:
+    """Bias and coverage of each design's headline term with and without the COVID-19 months (one scenario)."""
+    rows = []
+    for sample in (ALL_MONTHS, NO_COVID):
+        h = headline(summary, sample)
+        h = h[h["scenario"] == scenario].set_index("label")[["bias", "rmse", "coverage"]]
+        rows.append(h.add_suffix(f" ({'all' if sample == ALL_MONTHS else 'no COVID'})"))
+    return pd.concat(rows, axis=1).dropna(how="all")
+
+
+def rate_plot(table: pd.DataFrame, value: str, *, nominal: float, ax=None, xlabel: str = ""):
+    """Dots per design (rows) and scenario (colours) of ``value`` (coverage or rejection rate), with the nominal
+    level as a dashed line and ±2 Monte Carlo standard errors of a rate at that level as a grey band."""
+    labels = list(dict.fromkeys(table["label"]))
+    scen = [s for s in sc.SCENARIOS if s in set(table["scenario"])]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8.5, 0.42 * len(labels) + 1.6))
+    y0 = np.arange(len(labels))[::-1]
+    n = table["estimated"].median() if len(table) else 0
+    if n:
+        half = 2 * np.sqrt(nominal * (1 - nominal) / n)
+        ax.axvspan(max(0, nominal - half), min(1, nominal + half), color="#dddddd", zorder=0,
+                   label=f"±2 MC s.e. at {n:.0f} replications")
+    ax.axvline(nominal, color="#555555", linestyle="--", linewidth=1, label=f"nominal {nominal:.2f}")
+    for k, s in enumerate(scen):
+        part = table[table["scenario"] == s].set_index("label").reindex(labels)
+        off = (k - (len(scen) - 1) / 2) * 0.12
+        ax.plot(part[value].to_numpy(float), y0 + off, "o", label=s, markersize=5)
+    ax.set_yticks(y0)
+    ax.set_yticklabels(labels)
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_xlabel(xlabel or value)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+    return ax
+
+
+def bias_plot(table: pd.DataFrame, *, ax=None):
+    """Relative bias (bias ÷ |mean planted value|) ± 2 Monte Carlo s.e. per design, for scenarios with a non-zero
+    planted value; designs whose planted value is zero are left out (their bias is on the estimate's own scale)."""
+    t = table[(table["truth_mean"].abs() > 0) & table["bias"].notna()].copy()
+    t["rel"] = t["bias"] / t["truth_mean"].abs()
+    t["rel_se"] = t["bias_mcse"] / t["truth_mean"].abs()
+    labels = list(dict.fromkeys(t["label"]))
+    scen = [s for s in sc.SCENARIOS if s in set(t["scenario"])]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8.5, 0.42 * max(len(labels), 1) + 1.6))
+    y0 = np.arange(len(labels))[::-1]
+    ax.axvline(0, color="#555555", linewidth=1)
+    for k, s in enumerate(scen):
+        part = t[t["scenario"] == s].set_index("label").reindex(labels)
+        off = (k - (len(scen) - 1) / 2) * 0.12
+        ax.errorbar(part["rel"].to_numpy(float), y0 + off, xerr=2 * part["rel_se"].to_numpy(float), fmt="o",
+                    markersize=4, capsize=2, label=s)
+    ax.set_yticks(y0)
+    ax.set_yticklabels(labels)
+    ax.set_xlabel("bias ÷ |planted value| (±2 Monte Carlo s.e.)")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+    return ax
+
+
+__all__ = ["HEADLINE", "LABELS", "bias_plot", "covid_comparison", "design_table", "headline", "load_results",
+           "rate_plot", "scenario_table", "study_overview", "wide"]
