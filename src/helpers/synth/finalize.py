@@ -579,6 +579,9 @@ def finalize_proceedings(eng: "Engine", m: int, idx: np.ndarray, day: np.ndarray
     np.add.at(t.asy_grant, (judge[g], fyi[g]), 1)
     np.add.at(t.asy_deny, (judge[d], fyi[d]), 1)
     np.add.at(t.asy_other, (judge[o], fyi[o]), 1)
+    # EOIR's denominator leaves out S, T, R (not completed decisions; helpers.datasets.EOIR_ASYLUM_NOT_COMPLETED)
+    oe = o & ~np.isin(ad, [R.APPL_DEC_VOCAB.index(c) for c in ("S", "T", "R")])
+    np.add.at(t.asy_other_eoir, (judge[oe], fyi[oe]), 1)
     merit = np.zeros(n, dtype=bool)
     if eng._grant_terms is not None:
         gi, pg, pg0, gb, gg, gshare, gper, ghb = eng._grant_terms
@@ -589,8 +592,8 @@ def finalize_proceedings(eng: "Engine", m: int, idx: np.ndarray, day: np.ndarray
         t.add_ame("asylum_grant", "gap_share", gper, gg * dpg * gshare, None, mask=m_ok)
         t.add_ame("asylum_grant_eoir", "bite", gper, gb * dpg * gshare, pg - pg0, mask=m_ok & ghb)
         t.add_ame("asylum_grant_eoir", "gap_share", gper, gg * dpg * gshare, None, mask=m_ok)
-    # EOIR denominator: other asylum completions add observations with no effect
-    oth = o & ~merit
+    # EOIR denominator: other asylum completions (not S, T, R) add observations with no effect
+    oth = oe & ~merit
     per_all = eng._period_code(day)
     z = np.zeros(n)
     hbj = ~np.isnan(eng.bite_eff[judge])

@@ -55,7 +55,7 @@ class Truth:
         self.fys = np.arange(world.cal.fy.min(), world.cal.fy.max() + 1)
         F = len(self.fys)
         z = lambda: np.zeros((J, F), dtype=np.int64)  # noqa: E731
-        self.asy_grant, self.asy_deny, self.asy_other = z(), z(), z()
+        self.asy_grant, self.asy_deny, self.asy_other, self.asy_other_eoir = z(), z(), z(), z()
         self.abs_orders, self.abs_comp, self.abs_disp, self.abs_dec = z(), z(), z(), z()
         self.c_req, self.c_grant, self.c_deny = z(), z(), z()
         self.c_mot_g, self.c_mot_d = z(), z()
@@ -196,9 +196,10 @@ class Truth:
                 df[k] = v[a, b]
             return df
 
-        asylum = by_fy({"grants": self.asy_grant, "denials": self.asy_deny, "other": self.asy_other})
+        asylum = by_fy({"grants": self.asy_grant, "denials": self.asy_deny, "other": self.asy_other,
+                        "other_eoir": self.asy_other_eoir})
         asylum["decisions_trac"] = asylum.grants + asylum.denials
-        asylum["completions_eoir"] = asylum.decisions_trac + asylum.other
+        asylum["completions_eoir"] = asylum.decisions_trac + asylum.other_eoir
         asylum["grant_rate_trac"] = asylum.grants / asylum.decisions_trac.where(asylum.decisions_trac > 0)
         asylum["grant_rate_eoir"] = asylum.grants / asylum.completions_eoir.where(asylum.completions_eoir > 0)
         absentia = by_fy({"in_absentia": self.abs_orders, "completions": self.abs_comp,
@@ -239,7 +240,7 @@ class Truth:
                  "hearing_adjourned_respondent": "log-odds (planted on the grant of requests)"}
         obs = {"completions": "judge-months on the bench (judges with a defined bite for the bite term)",
                "asylum_grant": "asylum merits decisions (ASYL granted or denied; TRAC denominator)",
-               "asylum_grant_eoir": "all decided ASYL applications (EOIR denominator: grants, denials and other)",
+               "asylum_grant_eoir": "decided ASYL applications (EOIR denominator: grants, denials and other decisions except S, T, R)",
                "continuance_grant": "respondent continuance requests (recorded or not)",
                "continuance_motion_granted": "recorded continuance motions (CO) filed by the respondent, decided G/D",
                "hearing_adjourned_respondent": "hearings held or adjourned (not cancelled)",
