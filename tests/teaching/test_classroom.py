@@ -140,7 +140,7 @@ def test_classroom_did_recovers_the_planted_effect(sample_derived, placebo_deriv
     "known weakness, measured: on the placebo release (seed 20181002) the classroom DiD with CRV1 errors by judge "
     "and no case covariates rejects zero: LPM +0.24 (95% CI 0.02 to 0.47), logit about +1.3 log-odds (0.07 to "
     "2.46). Few judges carry high bite (7 above 0.2), their grant rates drifted up by chance, and CRV1 with few "
-    "high-dose clusters is too narrow. Notebook 04's jackknife intervals cover zero on the same release; the "
+    "high-dose clusters is too narrow. Notebook 04's CRV3 (leave-one-judge-out) intervals cover zero on the same release; the "
     "validation study measures false-positive rates over many seeds."))
 def test_classroom_did_covers_zero_on_the_placebo(placebo_derived, method):
     a, j = datasets.load(placebo_derived, "asylum_decisions"), datasets.load(placebo_derived, "judges")
