@@ -42,3 +42,17 @@ def test_cells_stay_thin(path):
         lines = [ln for ln in cell.source.splitlines() if ln.strip() and not ln.strip().startswith("#")]
         assert len(lines) <= 25, f"{path.name}: code cell {i} has {len(lines)} lines; move logic into helpers"
         assert not any(ln.startswith(("def ", "class ")) for ln in lines), f"{path.name}: cell {i} defines a function/class"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_papermill_reads_every_parameter(path):
+    """papermill's parameter inspection (``papermill --help-notebook``, and the report) skips a line with more than
+    one '=', so a comment such as '# None = all courts' hides the parameter: every parameter must be readable."""
+    from papermill.translators import PythonTranslator
+
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", []))
+    assigned = [ln.split("=", 1)[0].strip() for ln in cell.source.splitlines()
+                if ln.strip() and not ln.strip().startswith("#") and "=" in ln.split("#", 1)[0]]
+    found = [p.name for p in PythonTranslator.inspect(cell)]
+    assert found == assigned, f"{path.name}: papermill reads {found}, the cell assigns {assigned}"
