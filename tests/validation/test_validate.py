@@ -314,3 +314,16 @@ def test_present_tables_agree_with_the_summary(tiny_study, tmp_path):
     assert len(ax.get_yticklabels()) == table.loc[table["coverage"].notna(), "label"].nunique()
     with pytest.raises(FileNotFoundError, match="python -m helpers validate"):
         present.load_results(tmp_path / "nothing_estimates.csv")
+
+
+def test_flagged_names_designs_off_their_nominal_rates():
+    from helpers.validation import present
+
+    table = pd.DataFrame({
+        "label": ["A", "A", "B", "B"], "scenario": ["none", "full", "none", "full"], "estimated": [20] * 4,
+        "rejection_is": ["false-positive rate", "power", "false-positive rate", "power"],
+        "rejection_rate": [0.30, 1.0, 0.05, 0.9], "coverage": [0.70, 0.95, 0.95, 0.60],
+    })
+    # 2 MC s.e. at n = 20: rejection 0.05 + 0.097, coverage 0.95 - 0.097
+    assert present.flagged(table) == {"over_rejecting": ["A (none)"], "under_covering": ["A (none)", "B (full)"]}
+    assert present.flagged(table.assign(estimated=0)) == {"over_rejecting": [], "under_covering": []}

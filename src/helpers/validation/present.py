@@ -90,6 +90,22 @@ def covid_comparison(summary: pd.DataFrame, scenario: str = "full") -> pd.DataFr
     return pd.concat(rows, axis=1).dropna(how="all")
 
 
+def flagged(table: pd.DataFrame, nominal_coverage: float = 0.95, alpha: float = 0.05) -> dict[str, list[str]]:
+    """Designs whose headline rates are off by more than two Monte Carlo standard errors of the nominal rate:
+    ``over_rejecting`` (rejection rate above alpha where the null holds by construction, e.g. scenario ``none``)
+    and ``under_covering`` (coverage below the nominal level in any scenario). Labels with their scenarios."""
+    out: dict[str, list[str]] = {"over_rejecting": [], "under_covering": []}
+    t = table[table["estimated"] > 0]
+    se_rej = 2 * np.sqrt(alpha * (1 - alpha) / t["estimated"])
+    se_cov = 2 * np.sqrt(nominal_coverage * (1 - nominal_coverage) / t["estimated"])
+    fp = t[(t["rejection_is"] == "false-positive rate") & (t["rejection_rate"] > alpha + se_rej)]
+    low = t[t["coverage"] < nominal_coverage - se_cov]
+    for key, rows in (("over_rejecting", fp), ("under_covering", low)):
+        for label, g in rows.groupby("label", sort=False):
+            out[key].append(f"{label} ({', '.join(g['scenario'])})")
+    return out
+
+
 def rate_plot(table: pd.DataFrame, value: str, *, nominal: float, ax=None, xlabel: str = ""):
     """Dots per design (rows) and scenario (colours) of ``value`` (coverage or rejection rate), with the nominal
     level as a dashed line and ±2 Monte Carlo standard errors of a rate at that level as a grey band."""
@@ -140,5 +156,5 @@ def bias_plot(table: pd.DataFrame, *, ax=None):
     return ax
 
 
-__all__ = ["HEADLINE", "LABELS", "bias_plot", "covid_comparison", "design_table", "headline", "load_results",
+__all__ = ["HEADLINE", "LABELS", "bias_plot", "flagged", "covid_comparison", "design_table", "headline", "load_results",
            "rate_plot", "scenario_table", "study_overview", "wide"]
