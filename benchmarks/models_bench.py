@@ -20,6 +20,9 @@ fitted six ways, each in its own process:
 * ``fe_ols``       pyfixest OLS with absorbed effects (``helpers.models.feols``)
 * ``cells_ols``    weighted OLS on cell means with absorbed effects (``collapse_for_lpm`` + ``lpm_cells``)
 
+This is a micro-benchmark of the fitting paths on a generated frame; ``run.py`` times the headline models
+on a generated release (stage ``models``) and the statsmodels baseline (stage ``baselines``).
+
 Reported per mode: ``fit_s`` (aggregation + estimation, the part that differs, timed after a warm-up
 fit on 5,000 rows that pays one-off costs such as pyfixest's numba compilation, reported as
 ``warm-up``), ``wall_s`` (the whole process: imports, data generation, warm-up, fit), peak RSS of the process (from ``os.wait4``) and the
@@ -33,11 +36,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import run_child  # noqa: E402
 
 MODES = ["sm_logit", "fe_logit", "cells_logit", "sm_ols", "fe_ols", "cells_ols"]
 NAIVE = {"logit": "sm_logit", "ols": "sm_ols"}
@@ -121,27 +125,15 @@ def worker(args: argparse.Namespace) -> None:
 
 
 def run_one(mode: str, args: argparse.Namespace) -> dict:
-    """Run one mode in a fresh process; wall time and the child's own peak RSS from ``os.wait4``."""
+    """Run one mode in a fresh process (``measure.run_child``: wall time and the child's peak RSS)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", mode, "--n", str(args.n),
            "--judges", str(args.judges), "--months", str(args.months), "--seed", str(args.seed)]
-    env = dict(os.environ, HELPERS_QUIET="1", PYTHONWARNINGS="ignore")
-    if args.threads:
-        for var in THREAD_VARS:
-            env[var] = str(args.threads)
-    with tempfile.TemporaryFile(mode="w+") as errf:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errf, text=True, env=env)
-        out = proc.stdout.read()  # the worker prints one line at the end; stderr goes to a file
-        _, status, usage = os.wait4(proc.pid, 0)  # reap it ourselves to get its rusage
-        wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        proc.stdout.close()
-        errf.seek(0)
-        err = errf.read()
-    if proc.returncode != 0:
-        return {"mode": mode, "error": (err.strip().splitlines() or [f"exit {proc.returncode}"])[-1], "wall_s": wall}
-    rec = json.loads(out.strip().splitlines()[-1])
-    rec.update(wall_s=wall, peak_mb=usage.ru_maxrss / 1024)
+    env = {var: str(args.threads) for var in THREAD_VARS} if args.threads else {}
+    m = run_child(mode, cmd, env=env)
+    if m.status != "ok":
+        return {"mode": mode, "error": (m.error.strip().splitlines() or [f"exit {m.returncode}"])[-1], "wall_s": m.wall_s}
+    rec = json.loads(m.stdout.strip().splitlines()[-1])
+    rec.update(wall_s=m.wall_s, peak_mb=m.peak_rss_mb)
     return rec
 
 

@@ -177,3 +177,43 @@ def test_with_truth_reads_the_planted_value_on_the_estimates_scale():
     assert common.with_truth(est, TRUTH)["truth"].tolist() == [-0.3, -2.0, 1.0]
     assert common.with_truth(est, None)["truth"].isna().all()
     assert models.check_tidy(common.with_truth(est, TRUTH)) is None
+
+
+def test_attach_pressure_equals_the_merges_it_replaces():
+    """attach_pressure looks values up on integer codes; the result is what the two many-to-one left merges give
+    (row order, new index, dtypes, merge's _x/_y suffixes on a clash, date objects matching timestamps)."""
+    import datetime
+
+    judges = pd.DataFrame({"ij_code": ["A", "B", "C"], "bite": [0.1, 0.0, np.nan], "pace": [600.0, 800.0, np.nan],
+                           "pace_band": pd.Series(["a", "b", None], dtype="str")})
+    jm = pd.DataFrame({"ij_code": ["A", "A", "B"], "month": pd.to_datetime(["2019-01-01", "2019-02-01", "2019-01-01"]),
+                       "gap_share_lag": [0.1, 0.2, 0.3], "gap_cases_lag": [1.0, 2.0, 3.0]})
+    months = [datetime.date(2019, m, 1) for m in (1, 1, 1, 2, 3, 2)]
+    df = pd.DataFrame({"ij_code": ["A", "B", "Z", None, "C", "A"], "month": months, "pace": [1, 2, 3, 4, 5, 6]},
+                      index=[5, 4, 3, 2, 1, 0])
+    ref = df.merge(judges, on="ij_code", how="left", validate="many_to_one")
+    ref = ref.assign(_m=pd.to_datetime(ref["month"])).merge(
+        jm.rename(columns={"month": "_m"}), on=["ij_code", "_m"], how="left", validate="many_to_one").drop(columns="_m")
+    pd.testing.assert_frame_equal(common.attach_pressure(df, judges, jm), ref)
+    pd.testing.assert_frame_equal(common.attach_pressure(df.drop(columns="pace"), judges),
+                                  df.drop(columns="pace").merge(judges, on="ij_code", how="left"))
+    with pytest.raises(pd.errors.MergeError):
+        common.attach_pressure(df, pd.concat([judges, judges]), jm)
+
+
+def test_categorical_design_ids_carry_the_string_labels():
+    """add_design_columns(ids="category"): the same labels as the string ids (missing court -> missing id), with
+    sorted categories so that grouping orders cells as the strings would."""
+    dates = ["2019-10-01", "2018-04-02", "2017-12-31", "2021-10-19", "2019-10-01"]
+    d = pd.DataFrame({"adj_date": pd.to_datetime(dates),
+                      "court": pd.Series(["X", "Y", None, "X", "Y"], dtype="str"), "ij_code": ["B", "A", "A", "B", "C"],
+                      "fiscal_year": [2020, 2018, 2018, 2022, 2020]})
+    d["week"] = d["adj_date"] - pd.to_timedelta(d["adj_date"].dt.day_of_week, unit="D")
+    s = common.add_design_columns(d, "adj_date")
+    c = common.add_design_columns(d.copy(), "adj_date", ids="category")
+    for col in s.columns:
+        if isinstance(c[col].dtype, pd.CategoricalDtype):
+            assert list(c[col].cat.categories) == sorted(c[col].cat.categories)
+            assert c[col].astype(str).fillna("<NA>").tolist() == s[col].fillna("<NA>").tolist(), col
+        else:
+            pd.testing.assert_series_equal(c[col], s[col], check_names=False)

@@ -345,3 +345,80 @@ def test_window_without_a_period_drops_its_terms_instead_of_failing():
                          quarter_end=cont.season_columns(short["adj_date"])["quarter_end"].to_numpy(),
                          judge_fy=short["judge"] + "_" + short["fiscal_year"].astype(str))
     assert "fy_end:post_suspension" not in set(cont.season_design(short, "y")["term"])
+
+
+# --------------------------------------------------------------------------------------------- regression: lean frames
+
+def reference_rows(df, judges, judge_month, date_col, fy_min, fy_max):
+    """The straightforward preparation the lean :func:`cont.prepare_rows` must reproduce: boolean filters, pandas
+    merges of the judge and judge-month pressure, string fixed-effect ids (``add_design_columns``' default)."""
+    d = df[df[date_col].notna() & df["fiscal_year"].between(fy_min, fy_max) & df["ij_code"].notna()]
+    if "month" not in d.columns:
+        d = d.assign(month=pd.to_datetime(d[date_col]).dt.to_period("M").dt.start_time)
+    if "week" not in d.columns and date_col == "adj_date":
+        dd = pd.to_datetime(d[date_col])
+        d = d.assign(week=(dd - pd.to_timedelta(dd.dt.day_of_week, unit="D")).dt.normalize())
+    cols = [c for c in ("ij_code", "bite", "bite_cases", "pace", "pace_band", "denial_rate_pre", "stringency_rel")
+            if c in judges.columns]
+    d = d.merge(judges[cols], on="ij_code", how="left", validate="many_to_one")
+    jm = judge_month[["ij_code", "month", "gap_share_lag", "gap_cases_lag"]].assign(
+        month=pd.to_datetime(judge_month["month"]))
+    d = d.assign(_m=pd.to_datetime(d["month"])).merge(jm.rename(columns={"month": "_m"}), on=["ij_code", "_m"],
+                                                      how="left", validate="many_to_one").drop(columns="_m")
+    d = d[d["bite"].notna() & d["gap_share_lag"].notna()].reset_index(drop=True)
+    d = common.add_design_columns(d, date_col)
+    d["judge"] = d["ij_code"].astype(str)
+    return d
+
+
+def reference_lpm(frame, outcome, terms, fe):
+    """Row-level-equivalent LPM on string-keyed cells and its leave-one-judge-out jackknife, written out plainly:
+    (estimates, jackknife standard errors) of ``terms``."""
+    from helpers.models import collapse_for_lpm, lpm_cells
+
+    fml = f"{outcome} ~ {' + '.join(terms)} | {fe}"
+    by = list(dict.fromkeys([v for t in terms for v in t.split(":")] + [f.strip() for f in fe.split("+")] + ["judge"]))
+    cells = collapse_for_lpm(frame, outcome, by)
+    est = lpm_cells(cells, fml, "judge").set_index("term").loc[terms, "estimate"].to_numpy()
+    judges = sorted(cells["judge"].unique())
+    draws = np.vstack([lpm_cells(cells[cells["judge"] != g], fml, "judge").set_index("term").loc[terms, "estimate"]
+                       for g in judges])
+    dev = draws - draws.mean(axis=0)
+    return est, np.sqrt(np.diag((len(judges) - 1) / len(judges) * dev.T @ dev))
+
+
+def compare_lpm_designs(est, frame, outcome, fes):
+    """Every LPM design of ``est`` (by its fixed effects in ``fes``) equals :func:`reference_lpm` on ``frame``."""
+    for fe in fes:
+        rows = est[(est["outcome"] == outcome) & est["design"].str.contains("LPM", regex=False)
+                   & est["design"].str.contains(fe, regex=False)]
+        assert len(rows), (outcome, fe)
+        b, se = reference_lpm(frame, outcome, list(rows["term"]), fe)
+        np.testing.assert_allclose(rows["estimate"].to_numpy(), b, rtol=0, atol=1e-10)
+        np.testing.assert_allclose(rows["std_error"].to_numpy(), se, rtol=0, atol=1e-10)
+
+
+def test_lean_hearing_frames_reproduce_the_reference_path(sample_derived, sample_estimates):
+    """prepare_rows' masks, code lookups and categorical ids give the reference frames' rows and labels, and
+    headline_designs the reference estimates and jackknife errors (to 1e-10)."""
+    judges, jm = datasets.load(sample_derived, "judges"), datasets.load(sample_derived, "judge_month")
+    hearings = datasets.load(sample_derived, "hearings", columns=cont.HEARING_COLUMNS + ["month", "week"])
+    ref = reference_rows(hearings, judges, jm, "adj_date", 2014, 2024)
+    h, m = _frames(sample_derived)
+    assert len(h) == len(ref)
+    for c in ("judge", "court_week", "court_month", "court_quarter", "judge_fy", "bite", "gap_share_lag", "quota",
+              "announce", "post_suspension", "period", "rel_quarter"):
+        assert (h[c].astype(str).to_numpy() == ref[c].astype(str).to_numpy()).all(), c
+    assert (pd.to_datetime(h["week"]) == pd.to_datetime(ref["week"])).all()
+    est, _ = sample_estimates
+    cont_ = ref["continued"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    ref[cont.OUTCOME] = (cont_ & (ref["party"] == "respondent").to_numpy()
+                         & ~ref["adj_rsn"].isin(cont.NO_SHOW_CODES).to_numpy()).astype("float64")
+    assert (h[cont.OUTCOME].to_numpy() == ref[cont.OUTCOME].to_numpy()).all()
+    compare_lpm_designs(est, ref, cont.OUTCOME, [cont.FE_BITE, cont.FE_GAP])
+    mref = reference_rows(datasets.load(sample_derived, "continuance_motions").pipe(
+        lambda x: x[(x["filing_party"] == "respondent") & x["decided"].astype("boolean").fillna(False)]),
+        judges, jm, "decision_date", 2014, 2024)
+    mref[cont.MOTION_OUTCOME] = mref["granted"].astype("boolean").astype("float64")
+    assert len(m) == len(mref)
+    compare_lpm_designs(est, mref, cont.MOTION_OUTCOME, ["judge + court_month"])

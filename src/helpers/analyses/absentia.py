@@ -78,7 +78,7 @@ def completion_frame(completions: pd.DataFrame, judges: pd.DataFrame, judge_mont
     keep = {"all": np.ones(len(completions), dtype=bool),
             "dispositive": completions["dispositive"].astype("boolean").fillna(False).to_numpy(dtype=bool),
             "initial": (completions["completion_type"] == "initial").to_numpy()}[denominator]
-    rows = completions[keep]
+    rows = completions if keep.all() else completions[keep]   # no copy of every column for "all"
     d = cont.prepare_rows(rows, judges, judge_month, "comp_date", fy_min=fy_min, fy_max=fy_max, court=court,
                           where="completion_frame")
     counts = {"completions_in": int(len(completions)), f"not_in_denominator_{denominator}": int((~keep).sum())}
@@ -93,7 +93,8 @@ def completion_frame(completions: pd.DataFrame, judges: pd.DataFrame, judge_mont
             raise ModelInputError(f"completion_frame: {c!r} is missing for {int(na.sum())} completion(s), first "
                                   f"idnproceeding {d.loc[na, 'idnproceeding'].iloc[0]}")
         d[c] = d[c].astype("float64")
-    d["covid"] = cont.covid_rows(d["comp_date"]).to_numpy()
+    codes, days = pd.factorize(d["comp_date"])     # once per distinct day, then spread to the rows
+    d["covid"] = cont.covid_rows(pd.Series(days)).to_numpy()[codes]
     d.attrs = {"exclusions": counts}
     return d
 

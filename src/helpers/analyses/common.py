@@ -55,6 +55,73 @@ def rel_fiscal_year(fiscal_year: pd.Series, first_quota_fy: int = 2019) -> pd.Se
     return (pd.Series(fiscal_year) - first_quota_fy).astype("Int64")
 
 
+def match_rows(left: Sequence[pd.Series], right: Sequence[pd.Series], where: str = "match_rows",
+               dates: Sequence[int] = ()) -> np.ndarray:
+    """Position in ``right`` of each row of ``left`` matched on all key columns (-1 where there is none).
+
+    A left join done on integer codes (what ``pd.merge(..., how="left", validate="many_to_one")`` gives, without
+    copying the left frame): each key column is factorized once and only its distinct values are compared, so
+    10 million rows cost a few integer arrays. Keys whose index is in ``dates`` are compared as
+    ``pd.to_datetime`` values (a ``datetime.date`` and a timestamp at midnight match). Missing keys never match.
+    Raises :class:`pandas.errors.MergeError` when ``right`` repeats a key combination.
+    """
+    n_left = len(left[0])
+    lcomb = np.zeros(n_left, dtype="int64")
+    rcomb = np.zeros(len(right[0]), dtype="int64")
+    lbad = np.zeros(n_left, dtype=bool)
+    rbad = np.zeros(len(right[0]), dtype=bool)
+    for i, (lk, rk) in enumerate(zip(left, right)):
+        rcodes, runiq = pd.factorize(rk)
+        lcodes, luniq = pd.factorize(lk)
+        if i in dates:
+            runiq = pd.DatetimeIndex(pd.to_datetime(pd.Series(runiq, dtype=object))).as_unit("ns")
+            luniq = pd.DatetimeIndex(pd.to_datetime(pd.Series(luniq, dtype=object))).as_unit("ns")
+        m = pd.Index(runiq).get_indexer(pd.Index(luniq))
+        lmap = np.where(lcodes >= 0, m[lcodes] if len(m) else -1, -1)
+        size = max(len(runiq), 1)
+        lbad |= lmap < 0
+        rbad |= rcodes < 0
+        lcomb = lcomb * size + np.where(lmap < 0, 0, lmap)
+        rcomb = rcomb * size + np.where(rcodes < 0, 0, rcodes)
+    rkeys = pd.Index(np.where(rbad, -1, rcomb))
+    dup = rkeys.duplicated() & ~rbad
+    if dup.any():
+        raise pd.errors.MergeError(f"{where}: the right keys are not unique (validate many_to_one): "
+                                   f"{int(dup.sum())} repeated key combination(s)")
+    pos = rkeys.get_indexer(pd.Index(np.where(lbad, -2, lcomb)))
+    pos[lbad] = -1
+    return pos
+
+
+def take_matched(values: pd.Series, pos: np.ndarray) -> pd.Series:
+    """``values`` at positions ``pos`` (from :func:`match_rows`), missing where ``pos`` is -1 (new RangeIndex)."""
+    return pd.Series(pd.api.extensions.take(values.array if isinstance(values.dtype, pd.api.extensions.ExtensionDtype)
+                                            else values.to_numpy(), pos, allow_fill=True), name=values.name)
+
+
+#: Judge-level columns :func:`attach_pressure` adds (those present in ``judges``), then the judge-month ones.
+JUDGE_PRESSURE = ("bite", "bite_cases", "pace", "pace_band", "denial_rate_pre", "stringency_rel")
+MONTH_PRESSURE = ("gap_share_lag", "gap_cases_lag")
+
+
+def pressure_columns(ij_code: pd.Series, month: pd.Series | None, judges: pd.DataFrame,
+                     judge_month: pd.DataFrame | None = None) -> dict[str, pd.Series]:
+    """The columns :func:`attach_pressure` adds, for rows with these judge codes (and months), in its order.
+
+    Values are looked up on integer codes (:func:`match_rows`), not merged into the frame; rows without a
+    match get NaN. ``month`` is needed only with ``judge_month``.
+    """
+    cols = [c for c in JUDGE_PRESSURE if c in judges.columns]
+    ij_code = ij_code.reset_index(drop=True)
+    jpos = match_rows([ij_code], [judges["ij_code"]], "attach_pressure")
+    out = {c: take_matched(judges[c], jpos) for c in cols}
+    if judge_month is not None:
+        mpos = match_rows([ij_code, pd.Series(month).reset_index(drop=True)],
+                          [judge_month["ij_code"], judge_month["month"]], "attach_pressure", dates=(1,))
+        out.update({c: take_matched(judge_month[c], mpos) for c in MONTH_PRESSURE})
+    return out
+
+
 def attach_pressure(df: pd.DataFrame, judges: pd.DataFrame, judge_month: pd.DataFrame | None = None,
                     month_col: str = "month") -> pd.DataFrame:
     """Add the judge's pre-policy pressure and, given the panel, the lagged within-year gap of that month.
@@ -62,28 +129,99 @@ def attach_pressure(df: pd.DataFrame, judges: pd.DataFrame, judge_month: pd.Data
     Adds ``bite``, ``bite_cases``, ``pace``, ``pace_band``, ``denial_rate_pre``, ``stringency_rel`` (from
     ``judges``) and ``gap_share_lag``, ``gap_cases_lag`` (from ``judge_month`` by judge and month). Rows of
     judges without a defined bite (new judges, short tenure) keep NaN: designs must drop or handle them.
+    The result has a new RangeIndex (as a merge); the values are looked up (:func:`pressure_columns`), so the
+    frame is not copied through a merge.
     """
-    cols = [c for c in ("ij_code", "bite", "bite_cases", "pace", "pace_band", "denial_rate_pre", "stringency_rel")
-            if c in judges.columns]
-    out = df.merge(judges[cols], on="ij_code", how="left", validate="many_to_one")
-    if judge_month is not None:
-        jm = judge_month[["ij_code", "month", "gap_share_lag", "gap_cases_lag"]].copy()
-        jm["month"] = pd.to_datetime(jm["month"])
-        left = out[month_col] if month_col in out.columns else None
-        if left is None:
-            raise KeyError(f"attach_pressure: the frame has no {month_col!r} column to match the judge-month panel")
-        out = out.assign(_m=pd.to_datetime(left)).merge(jm.rename(columns={"month": "_m"}), on=["ij_code", "_m"],
-                                                         how="left", validate="many_to_one").drop(columns="_m")
+    if judge_month is not None and month_col not in df.columns:
+        raise KeyError(f"attach_pressure: the frame has no {month_col!r} column to match the judge-month panel")
+    month = df[month_col] if judge_month is not None else None
+    new = pressure_columns(df["ij_code"], month, judges, judge_month)
+    out = df.reset_index(drop=True)
+    for stage in (JUDGE_PRESSURE, MONTH_PRESSURE):   # a name already in the frame gets merge's _x / _y suffixes
+        clash = [c for c in stage if c in new and c in out.columns]
+        out = out.rename(columns={c: f"{c}_x" for c in clash})
+        for c in stage:
+            if c in new:
+                v = new[c]
+                out[f"{c}_y" if c in clash else c] = (v.array if isinstance(v.dtype, pd.api.extensions.ExtensionDtype)
+                                                      else v.to_numpy())
     return out
 
 
-def add_design_columns(df: pd.DataFrame, date_col: str) -> pd.DataFrame:
+def sorted_categorical(codes: np.ndarray, labels: np.ndarray) -> pd.Categorical:
+    """A categorical from codes into ``labels`` (distinct strings; code -1 = missing), categories sorted."""
+    labels = np.asarray(labels, dtype=object)
+    order = np.argsort(labels, kind="stable")
+    rank = np.empty(len(order), dtype="int64")
+    rank[order] = np.arange(len(order))
+    new = np.where(codes >= 0, rank[np.where(codes >= 0, codes, 0)] if len(rank) else -1, -1)
+    return pd.Categorical.from_codes(new, categories=pd.Index(labels[order], dtype="str"))
+
+
+def _cell_labels(parts: Sequence[tuple[np.ndarray, Sequence[str]]]) -> pd.Categorical:
+    """``"<a>_<b>"`` labels of combinations of factorized parts (codes, their labels), built from the distinct
+    combinations only: a categorical with sorted categories (missing where any part is missing)."""
+    comb = np.zeros(len(parts[0][0]), dtype="int64")
+    bad = np.zeros(len(parts[0][0]), dtype=bool)
+    for codes, labels in parts:
+        bad |= codes < 0
+        comb = comb * max(len(labels), 1) + np.where(codes < 0, 0, codes)
+    comb[bad] = -1
+    codes, uniq = pd.factorize(comb)
+    keep = uniq >= 0
+    uniq_ok = uniq[keep]
+    remap = np.full(len(uniq), -1, dtype="int64")
+    remap[keep] = np.arange(keep.sum())
+    codes = np.where(codes >= 0, remap[codes] if len(remap) else -1, -1)
+    pieces = []
+    rest = uniq_ok.copy()
+    for _, labels in reversed(parts):
+        k = max(len(labels), 1)
+        pieces.append(np.asarray(labels, dtype=object)[rest % k] if len(labels) else np.array([], dtype=object))
+        rest = rest // k
+    pieces = pieces[::-1]
+    text = pieces[0].astype(object)
+    for p in pieces[1:]:
+        text = text + "_" + p
+    return sorted_categorical(codes, text)
+
+
+def _factor_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and the ``astype(str)`` text of the distinct values (code -1 = missing)."""
+    codes, uniq = pd.factorize(values)
+    return codes, np.asarray(pd.Series(uniq).astype(str), dtype=object)
+
+
+def _date_text(dates: pd.Series, fmt: str) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniq = pd.factorize(dates)
+    return codes, np.asarray(pd.DatetimeIndex(uniq).strftime(fmt), dtype=object)
+
+
+def _day_text(dcodes: np.ndarray, days: pd.Series, freq: str) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and text of the ``freq`` period (``"M"``, ``"Q-SEP"``) of each row, from its day's code ``dcodes``
+    into the distinct ``days`` (the text of ``Series.dt.to_period(freq).astype(str)``)."""
+    text = np.asarray(days.dt.to_period(freq).astype(str), dtype=object)
+    pcodes, ptext = pd.factorize(text)
+    codes = np.where(dcodes >= 0, pcodes[np.where(dcodes >= 0, dcodes, 0)] if len(pcodes) else -1, -1)
+    return codes, np.asarray(ptext, dtype=object)
+
+
+def add_design_columns(df: pd.DataFrame, date_col: str, *, ids: str = "str") -> pd.DataFrame:
     """Add policy dummies, event time and fixed-effect ids for a row-level frame dated by ``date_col``.
 
     Adds ``announce``, ``quota``, ``post_suspension``, ``period``, ``rel_quarter``, ``court_month``,
     ``court_quarter``, ``court_week`` (if ``week`` exists), ``judge_fy`` and, when ``bite`` is present, the
     interactions ``bite:quota`` etc. are left to the formulas (pyfixest builds them).
+
+    ``ids="category"`` gives the fixed-effect ids as categoricals with sorted categories (the same labels as
+    the default ``"str"``, a few bytes a row instead of a string each; group them with ``observed=True``) and
+    adds the columns to ``df`` itself (no copy of the frame): what :func:`helpers.analyses.continuances.prepare_rows`
+    uses for millions of rows.
     """
+    if ids not in ("str", "category"):
+        raise ValueError(f"add_design_columns: ids must be 'str' or 'category', not {ids!r}")
+    if ids == "category":
+        return _add_design_categories(df, date_col)
     out = df.copy()
     d = pd.to_datetime(out[date_col])
     out = pd.concat([out, policy_dummies(d).set_index(out.index)], axis=1)
@@ -100,18 +238,49 @@ def add_design_columns(df: pd.DataFrame, date_col: str) -> pd.DataFrame:
     return out
 
 
+def _add_design_categories(out: pd.DataFrame, date_col: str) -> pd.DataFrame:
+    """:func:`add_design_columns` with categorical ids, built from distinct values, added in place."""
+    d = pd.Series(pd.to_datetime(out[date_col]).to_numpy(), index=out.index)
+    dcodes, days = pd.factorize(d)
+    day_dummies = policy_dummies(pd.Series(days))
+    for c in day_dummies.columns:
+        out[c] = take_matched(day_dummies[c], dcodes).array
+    out["rel_quarter"] = take_matched(rel_quarter(pd.Series(days)), dcodes).to_numpy()   # as the "str" path
+    if "court" in out.columns:
+        court = _factor_text(out["court"])
+    else:
+        court = (np.zeros(len(out), dtype="int64"), np.array([""], dtype=object))
+    days = pd.Series(days)
+    out["court_month"] = _cell_labels([court, _day_text(dcodes, days, "M")])
+    out["court_quarter"] = _cell_labels([court, _day_text(dcodes, days, "Q-SEP")])
+    if "week" in out.columns:
+        out["court_week"] = _cell_labels([court, _date_text(pd.Series(pd.to_datetime(out["week"]).to_numpy()),
+                                                            "%Y-%m-%d")])
+    if "fiscal_year" in out.columns and "ij_code" in out.columns:
+        out["judge_fy"] = _cell_labels([_factor_text(out["ij_code"]), _factor_text(out["fiscal_year"])])
+    return out
+
+
+def window_mask(df: pd.DataFrame, fy_min: int | None = None, fy_max: int | None = None,
+                court: str | list | None = None, fy_col: str = "fiscal_year") -> np.ndarray:
+    """Boolean array: the rows :func:`window` keeps."""
+    keep = np.ones(len(df), dtype=bool)
+    if fy_min is not None:
+        keep &= (df[fy_col] >= fy_min).to_numpy(dtype=bool, na_value=False)
+    if fy_max is not None:
+        keep &= (df[fy_col] <= fy_max).to_numpy(dtype=bool, na_value=False)
+    if court:
+        courts = [court] if isinstance(court, str) else list(court)
+        keep &= df["court"].isin(courts).to_numpy(dtype=bool)
+    return keep
+
+
 def window(df: pd.DataFrame, fy_min: int | None = None, fy_max: int | None = None, court: str | list | None = None,
            fy_col: str = "fiscal_year") -> pd.DataFrame:
     """Rows within the fiscal-year window and (optionally) one court or a list of courts (the notebooks' parameters)."""
-    out = df
-    if fy_min is not None:
-        out = out[out[fy_col] >= fy_min]
-    if fy_max is not None:
-        out = out[out[fy_col] <= fy_max]
-    if court:
-        courts = [court] if isinstance(court, str) else list(court)
-        out = out[out["court"].isin(courts)]
-    return out
+    if fy_min is None and fy_max is None and not court:
+        return df
+    return df[window_mask(df, fy_min, fy_max, court, fy_col)]
 
 
 def fiscal_year_label(fiscal_year: pd.Series, periods: Mapping[str, tuple[int, int]], other=pd.NA) -> pd.Series:
@@ -364,7 +533,8 @@ def planted_event_path(truth: pd.DataFrame | None, outcome: str, rel_periods: It
 
 __all__ = [
     "PERIODS", "TRUTH_BY_SCALE", "policy_dummies", "rel_quarter", "rel_fiscal_year", "attach_pressure",
-    "add_design_columns", "window", "fiscal_year_label", "periods_in", "period_terms", "label_design",
+    "match_rows", "take_matched", "pressure_columns", "sorted_categorical", "add_design_columns", "window",
+    "window_mask", "fiscal_year_label", "periods_in", "period_terms", "label_design",
     "empty_estimates", "try_design", "skipped_note", "stack_kept", "estimate_row", "describe", "truth_of", "covers",
     "processed_dir", "read_truth", "truth_table", "with_truth", "planted_values", "planted_event_path",
     "QUOTA_ANNOUNCED", "QUOTA_SUSPENDED",

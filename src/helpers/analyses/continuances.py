@@ -59,8 +59,9 @@ PM_21_13 = "2021-01-08"     # PM 21-13, rescinding earlier continuance guidance
 COVID_WINDOW = ("2020-03-16", "2021-07-01")
 
 #: Columns of ``hearings`` that :func:`hearing_frame` needs (load only these: the dataset is large).
-HEARING_COLUMNS = ["idnschedule", "adj_date", "ij_code", "court", "fiscal_year", "month", "week", "party",
-                   "continued", "adj_rsn"]
+#: ``month`` and ``week`` are left out: :func:`hearing_frame` derives them from ``adj_date`` for the rows it keeps
+#: (as the dataset defines them), which spares two columns of date objects over every hearing.
+HEARING_COLUMNS = ["adj_date", "ij_code", "court", "fiscal_year", "party", "continued", "adj_rsn"]
 
 #: Default fixed effects of the designs (pyfixest syntax over columns made by :func:`prepare_rows`).
 FE_BITE = "judge + court_week"
@@ -71,7 +72,7 @@ FE_GAP = "judge_fy + court_month"
 
 def prepare_rows(df: pd.DataFrame, judges: pd.DataFrame, judge_month: pd.DataFrame, date_col: str, *,
                  fy_min: int | None = None, fy_max: int | None = None, court: str | list | None = None,
-                 where: str = "prepare_rows") -> pd.DataFrame:
+                 where: str = "prepare_rows", derive: Sequence[str] = ()) -> pd.DataFrame:
     """Rows of one dataset ready for the designs: window, judge pressure, policy dummies, fixed-effect ids.
 
     Keeps rows dated by ``date_col`` within the fiscal-year window (and court), with a judge, a defined
@@ -79,28 +80,53 @@ def prepare_rows(df: pd.DataFrame, judges: pd.DataFrame, judge_month: pd.DataFra
     :func:`helpers.analyses.common.attach_pressure` and :func:`~helpers.analyses.common.add_design_columns`
     and ``judge`` (= ``ij_code``). Rows dropped at each step are counted in ``attrs["exclusions"]``
     (see :func:`exclusion_table`): nothing is dropped silently.
+
+    Memory (the hearings have millions of rows): the steps are masks over ``df``, the pressure is looked up on
+    integer codes (:func:`helpers.analyses.common.pressure_columns`), and the kept rows are copied once. The
+    fixed-effect ids ``court_month``, ``court_quarter``, ``court_week``, ``judge_fy`` and ``judge`` are
+    categoricals (sorted categories, the labels of ``add_design_columns``; group them with ``observed=True``).
+    ``derive``: columns computed from ``date_col`` for the kept rows when ``df`` lacks them, ``"month"`` (first
+    day of the month) and ``"week"`` (the Monday of the week: DuckDB's ``date_trunc('week', ...)``, as the
+    ``hearings`` dataset), so callers need not load them.
     """
-    need = ["ij_code", "court", "fiscal_year", "month", date_col]
+    unknown = [c for c in derive if c not in ("month", "week")]
+    if unknown:
+        raise ModelInputError(f"{where}: cannot derive column(s) {unknown} (only 'month' and 'week')")
+    derive = [c for c in derive if c not in df.columns]
+    need = ["ij_code", "court", "fiscal_year", *(["month"] if "month" not in derive else []), date_col]
     missing = [c for c in need if c not in df.columns]
     if missing:
         raise ModelInputError(f"{where}: column(s) {missing} not found (columns: {list(df.columns)[:25]})")
     counts = {"rows_in": int(len(df))}
-    d = df[df[date_col].notna()]
-    counts["no_date"] = len(df) - len(d)
-    n = len(d)
-    d = common.window(d, fy_min, fy_max, court)
-    counts["outside_window_or_court"] = n - len(d)
-    n = len(d)
-    d = d[d["ij_code"].notna()]
-    counts["no_judge"] = n - len(d)
-    d = common.attach_pressure(d, judges, judge_month)
-    no_bite = d["bite"].isna()
+    has_date = df[date_col].notna().to_numpy()
+    in_window = has_date & common.window_mask(df, fy_min, fy_max, court)
+    has_judge = in_window & df["ij_code"].notna().to_numpy()
+    counts["no_date"] = int((~has_date).sum())
+    counts["outside_window_or_court"] = int(has_date.sum() - in_window.sum())
+    counts["no_judge"] = int(in_window.sum() - has_judge.sum())
+    rows = np.flatnonzero(has_judge)
+    made = {}
+    dates = pd.Series(pd.to_datetime(df[date_col].iloc[rows]).to_numpy()) if derive else None
+    if "month" in derive:
+        made["month"] = pd.Series(dates.dt.to_period("M").dt.start_time.to_numpy())
+    if "week" in derive:
+        made["week"] = pd.Series((dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.normalize().to_numpy())
+    month = made["month"] if "month" in made else df["month"].iloc[rows]
+    pressure = common.pressure_columns(df["ij_code"].iloc[rows], month, judges, judge_month)
+    no_bite = pressure["bite"].isna().to_numpy()
     counts["judge_without_bite"] = int(no_bite.sum())
-    no_gap = ~no_bite & d["gap_share_lag"].isna()
+    no_gap = ~no_bite & pressure["gap_share_lag"].isna().to_numpy()
     counts["no_judge_month_gap"] = int(no_gap.sum())
-    d = d[~(no_bite | no_gap)]
-    d = common.add_design_columns(d.reset_index(drop=True), date_col)
-    d["judge"] = d["ij_code"].astype(str)
+    keep = ~(no_bite | no_gap)
+    d = df.iloc[rows[keep]].reset_index(drop=True)
+    for c, v in made.items():
+        d[c] = v.to_numpy()[keep]
+    for c, v in pressure.items():
+        d[c] = v.array[keep] if isinstance(v.dtype, pd.api.extensions.ExtensionDtype) else v.to_numpy()[keep]
+    del made, pressure, dates, month
+    d = common.add_design_columns(d, date_col, ids="category")
+    codes, uniq = pd.factorize(d["ij_code"])
+    d["judge"] = common.sorted_categorical(codes, np.asarray(pd.Series(uniq).astype(str), dtype=object))
     counts["rows_used"] = int(len(d))
     d.attrs = {"exclusions": counts}
     return d
@@ -164,20 +190,28 @@ def hearing_frame(hearings: pd.DataFrame, judges: pd.DataFrame, judge_month: pd.
     if missing:
         raise ModelInputError(f"hearing_frame: hearings lack column(s) {missing}")
     d = prepare_rows(hearings, judges, judge_month, "adj_date", fy_min=fy_min, fy_max=fy_max, court=court,
-                     where="hearing_frame")
+                     where="hearing_frame", derive=("month", "week"))
     counts = dict(d.attrs["exclusions"])
     cont = d["continued"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    party = d["party"].astype(str).to_numpy()
-    counts["unattributed_codes_kept_as_0"] = int((d["party"] == "unattributed").sum())
-    resp = cont & (party == "respondent")
+    party = d["party"]
+
+    def is_party(p: str) -> np.ndarray:
+        return party.eq(p).fillna(False).to_numpy(dtype=bool)
+
+    counts["unattributed_codes_kept_as_0"] = int(is_party("unattributed").sum())
+    resp = cont & is_party("respondent")
     no_show = d["adj_rsn"].astype(str).isin(NO_SHOW_CODES).to_numpy()
     d[OUTCOME] = (resp & ~no_show).astype("float64")
     d[f"{OUTCOME}_any"] = resp.astype("float64")
     for p in CHECK_PARTIES:
-        d[f"adjourned_{p}"] = (cont & (party == p)).astype("float64")
-    extra = pd.concat([season_columns(d["adj_date"], season_weeks), law_change_columns(d["adj_date"])], axis=1)
-    d = pd.concat([d, extra.set_index(d.index)], axis=1)
-    d["covid"] = covid_rows(d["adj_date"]).to_numpy()
+        d[f"adjourned_{p}"] = (cont & is_party(p)).astype("float64")
+    # date-level columns computed once per distinct day, then spread to the rows
+    codes, days = pd.factorize(d["adj_date"])
+    days = pd.Series(days)
+    extra = pd.concat([season_columns(days, season_weeks), law_change_columns(days)], axis=1)
+    for c in extra.columns:
+        d[c] = extra[c].to_numpy()[codes]
+    d["covid"] = covid_rows(days).to_numpy()[codes]
     d.attrs = {"exclusions": counts}
     return d
 
