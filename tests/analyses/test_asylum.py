@@ -17,6 +17,7 @@ from helpers import datasets, models
 from helpers.analyses import asylum, common
 from helpers.models import ModelInputError
 from helpers.pressure import policy_period
+from tests.tidy import tidy_rows
 
 warnings.filterwarnings("ignore", message=r".*singleton fixed effect")
 
@@ -231,10 +232,7 @@ TRUTH_JSON = {"effects": {"timing": {"announced": "2018-03-30"},
 
 
 def _est(terms, scale="probability", outcome="asylum_grant", design="D2 dose-response DiD (LPM)"):
-    n = len(terms)
-    return pd.DataFrame({"term": terms, "estimate": [0.0] * n, "std_error": [1.0] * n, "ci_low": [-1.0] * n,
-                         "ci_high": [1.0] * n, "p_value": [1.0] * n, "n_obs": [10] * n, "n_clusters": [10.0] * n,
-                         "model": ["m"] * n, "outcome": [outcome] * n, "scale": [scale] * n, "design": [design] * n})
+    return tidy_rows(terms, scale, outcome, design)
 
 
 def test_attach_truth_rules():

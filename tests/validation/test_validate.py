@@ -14,6 +14,7 @@ import pytest
 from helpers.synth.effects import load_effects
 from helpers.validation import designs as vd
 from helpers.validation import runner, scenarios, summary
+from tests.tidy import tidy_rows
 
 # --------------------------------------------------------------------------------------------- summary by hand
 
@@ -136,10 +137,7 @@ TRUTH_JSON = {"effects": {"timing": {"announced": "2018-03-30"},
 
 
 def _tidy(terms, scale="probability", outcome="asylum_grant", design="D2 dose-response DiD (LPM, CRV1)"):
-    n = len(terms)
-    return pd.DataFrame({"term": terms, "estimate": [0.0] * n, "std_error": [1.0] * n, "ci_low": [-1.0] * n,
-                         "ci_high": [1.0] * n, "p_value": [1.0] * n, "n_obs": [10] * n, "n_clusters": [10.0] * n,
-                         "model": ["m"] * n, "outcome": [outcome] * n, "scale": [scale] * n, "design": [design] * n})
+    return tidy_rows(terms, scale, outcome, design)
 
 
 def test_truth_uses_bite_total_for_designs_without_a_gap_term():
@@ -327,3 +325,21 @@ def test_flagged_names_designs_off_their_nominal_rates():
     # 2 MC s.e. at n = 20: rejection 0.05 + 0.097, coverage 0.95 - 0.097
     assert present.flagged(table) == {"over_rejecting": ["A (none)"], "under_covering": ["A (none)", "B (full)"]}
     assert present.flagged(table.assign(estimated=0)) == {"over_rejecting": [], "under_covering": []}
+
+
+def test_read_off_and_estimates_table():
+    from helpers.validation import present
+
+    table = pd.DataFrame({
+        "design": ["d1", "d1"], "term": ["bite:quota"] * 2, "label": ["A", "A"], "scenario": ["none", "full"],
+        "outcome": ["y", "y"], "estimated": [4, 0], "mean_estimate": [0.5, np.nan], "sd_estimate": [2.0, np.nan],
+        "truth_mean": [0.0, 1.0], "rejection_is": ["false-positive rate", "power"], "rejection_rate": [0.75, np.nan],
+        "coverage": [0.25, np.nan],
+    })
+    text = present.read_off(table)
+    assert "reject a true null too often: A (none)." in text and "too rarely: A (none)." in text
+    assert "too often: none." in present.read_off(table.assign(rejection_rate=0.0, coverage=1.0))
+    out = present.estimates_table(table)
+    assert out["term"].tolist() == ["d1: bite:quota"] * 2 and out["design"].tolist() == ["A [none]", "A [full]"]
+    assert out["std_error"].iloc[0] == 1.0 and np.isnan(out["std_error"].iloc[1])      # 2 / sqrt(4); none estimated
+    assert out["truth"].tolist() == [0.0, 1.0] and out["n_obs"].tolist() == [4, 0]

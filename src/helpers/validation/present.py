@@ -106,6 +106,32 @@ def flagged(table: pd.DataFrame, nominal_coverage: float = 0.95, alpha: float = 
     return out
 
 
+def read_off(table: pd.DataFrame) -> str:
+    """One paragraph (Markdown) naming the designs :func:`flagged` finds off their nominal rates."""
+    flags = flagged(table)
+    say = "; ".join
+    return ("**Read off the study** (rates more than two Monte Carlo standard errors from their nominal level, at "
+            "this number of replications). Designs that reject a true null too often: "
+            f"{say(flags['over_rejecting']) or 'none'}. Designs whose 95% intervals cover the planted value too "
+            f"rarely: {say(flags['under_covering']) or 'none'}. Everything else is within Monte Carlo error of its "
+            "nominal rate, which with few replications is a weak claim.")
+
+
+def estimates_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The headline rows (:func:`headline`) as a tidy estimates frame for ``helpers.outputs.save_estimates``:
+    ``estimate`` = mean estimate across replications, ``std_error`` = its Monte Carlo standard error (sd across
+    replications ÷ √n estimated), ``truth`` = mean planted value, ``n_obs`` = replications estimated; ``term`` is
+    ``design key: term`` and ``design`` the design's label with the scenario in brackets. No p-values (summaries,
+    not tests)."""
+    return pd.DataFrame({
+        "term": table["design"] + ": " + table["term"],
+        "estimate": table["mean_estimate"],
+        "std_error": table["sd_estimate"] / np.sqrt(table["estimated"].where(table["estimated"] > 0)),
+        "n_obs": table["estimated"], "outcome": table["outcome"], "model": "validation summary",
+        "design": table["label"] + " [" + table["scenario"] + "]", "truth": table["truth_mean"],
+    })
+
+
 def rate_plot(table: pd.DataFrame, value: str, *, nominal: float, ax=None, xlabel: str = ""):
     """Dots per design (rows) and scenario (colours) of ``value`` (coverage or rejection rate), with the nominal
     level as a dashed line and ±2 Monte Carlo standard errors of a rate at that level as a grey band."""
@@ -156,5 +182,5 @@ def bias_plot(table: pd.DataFrame, *, ax=None):
     return ax
 
 
-__all__ = ["HEADLINE", "LABELS", "bias_plot", "flagged", "covid_comparison", "design_table", "headline", "load_results",
+__all__ = ["HEADLINE", "LABELS", "bias_plot", "estimates_table", "flagged", "read_off", "covid_comparison", "design_table", "headline", "load_results",
            "rate_plot", "scenario_table", "study_overview", "wide"]
