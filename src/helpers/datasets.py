@@ -230,7 +230,7 @@ def _build_proceedings(con, data_cut: str, has_reps: bool) -> None:
                                    ORDER BY blnactive DESC NULLS LAST) AS rn
       FROM tbllookupcourtdecision) WHERE rn = 1;
 
-    CREATE OR REPLACE TEMP TABLE proc AS
+    CREATE OR REPLACE TEMP VIEW proc AS
     WITH reps AS ({reps}),
     asy AS (SELECT idnproceeding, bool_or(appl_code = 'ASYL') AS has_asylum_app
             FROM tbl_court_appln GROUP BY idnproceeding),
@@ -275,7 +275,7 @@ def _build_proceedings(con, data_cut: str, has_reps: bool) -> None:
     LEFT JOIN (SELECT code, any_value(outcome_class) AS outcome_class, any_value(decision_class) AS decision_class
                FROM code_court_decisions WHERE dec_type = 'O' GROUP BY code) co ON co.code = b.other_comp;
 
-    CREATE OR REPLACE TEMP TABLE proceedings AS
+    CREATE OR REPLACE TEMP VIEW proceedings AS
     SELECT *,
       {_fy_cols('comp_date')},
       CASE WHEN NOT completed THEN NULL
@@ -290,7 +290,7 @@ def _build_proceedings(con, data_cut: str, has_reps: bool) -> None:
 
 def _build_asylum(con) -> None:
     con.execute(f"""
-    CREATE OR REPLACE TEMP TABLE asylum_decisions AS
+    CREATE OR REPLACE TEMP VIEW asylum_decisions AS
     WITH other_prot AS (
       SELECT a.idnproceeding,
              bool_or(a.appl_code = 'ASYW') AS has_asyw, bool_or(a.appl_code = 'WCAT') AS has_wcat,
@@ -316,19 +316,22 @@ def _build_asylum(con) -> None:
     """)
 
 
-def _build_hearings(con, data_cut: str) -> dict:
+def _build_hearings(con, data_cut: str, scratch: Path) -> dict:
+    """Views ``sched`` (every dated schedule row, written once to ``scratch``: it is read three times) and
+    ``hearings`` (held hearings); return the exclusion counts."""
+    sched = (Path(scratch) / "sched.parquet").as_posix()
     con.execute(f"""
-    CREATE OR REPLACE TEMP TABLE sched AS
-    SELECT s.idnschedule, s.idnproceeding, s.idncase, s.adj_date, s.cal_type, s.rec_type, s.adj_medium,
+    COPY (SELECT s.idnschedule, s.idnproceeding, s.idncase, s.adj_date, s.cal_type, s.rec_type, s.adj_medium,
            {_judge_expr('s.ij_code')} AS ij_code, s.ij_code AS ij_code_raw, s.base_city_code AS court,
            s.hearing_loc_code, s.adj_rsn, s.eoirattorneyid IS NOT NULL AS attorney_at_hearing,
            s.adj_date > DATE '{data_cut}' AS future,
            coalesce(upper(s.adj_medium) = 'H', false) AS no_hearing,
            coalesce(ac.never_occurred, false) AS never_occurred
     FROM tbl_schedule s LEFT JOIN code_adjournment ac ON ac.code = s.adj_rsn
-    WHERE s.adj_date IS NOT NULL;
+    WHERE s.adj_date IS NOT NULL) TO '{sched}' (FORMAT parquet);
+    CREATE OR REPLACE TEMP VIEW sched AS SELECT * FROM read_parquet('{sched}');
 
-    CREATE OR REPLACE TEMP TABLE hearings AS
+    CREATE OR REPLACE TEMP VIEW hearings AS
     SELECT s.idnschedule, s.idnproceeding, s.idncase, s.adj_date, {_fy_cols('s.adj_date')},
            CAST(date_trunc('week', s.adj_date) AS DATE) AS week,
            s.cal_type, s.cal_type = 'I' AS individual, s.rec_type, s.adj_medium, s.ij_code, s.ij_code_raw, s.court,
@@ -343,16 +346,20 @@ def _build_hearings(con, data_cut: str) -> dict:
     LEFT JOIN proceedings p ON p.idnproceeding = s.idnproceeding
     WHERE NOT s.future AND NOT s.no_hearing AND NOT s.never_occurred;
     """)
-    row = con.execute("SELECT count(*), sum(future::INT), sum((NOT future AND no_hearing)::INT), "
-                      "sum((NOT future AND NOT no_hearing AND never_occurred)::INT) FROM sched").fetchone()
-    unatt = con.execute("SELECT count(*) FROM hearings WHERE party = 'unattributed'").fetchone()[0]
+    # unattributed = a held hearing whose adjournment code has no party in the project table (hearings.party)
+    row = con.execute("""
+        SELECT count(*), sum(s.future::INT), sum((NOT s.future AND s.no_hearing)::INT),
+               sum((NOT s.future AND NOT s.no_hearing AND s.never_occurred)::INT),
+               sum((NOT s.future AND NOT s.no_hearing AND NOT s.never_occurred AND s.adj_rsn IS NOT NULL
+                    AND ac.party IS NULL)::INT)
+        FROM sched s LEFT JOIN code_adjournment ac ON ac.code = s.adj_rsn""").fetchone()
     return {"schedule_rows": row[0], "excluded_future": row[1] or 0, "excluded_no_hearing_medium_H": row[2] or 0,
-            "excluded_never_occurred_code": row[3] or 0, "unattributed_adjournment_codes": unatt}
+            "excluded_never_occurred_code": row[3] or 0, "unattributed_adjournment_codes": row[4] or 0}
 
 
 def _build_motions(con) -> None:
     con.execute(f"""
-    CREATE OR REPLACE TEMP TABLE continuance_motions AS
+    CREATE OR REPLACE TEMP VIEW continuance_motions AS
     SELECT m.idnmotion, m.idnproceeding, m.idncase, coalesce({_judge_expr('m.ij_code')}, p.ij_code) AS ij_code,
            coalesce(m.base_city_code, p.court) AS court, m.motion_recd_date, m.comp_date AS decision_date,
            {_fy_cols('coalesce(m.comp_date, m.motion_recd_date)')},
@@ -375,7 +382,7 @@ def _build_reassignments(con) -> None:
     proceeding, so it never counts. The change is dated by the later row and counted for the earlier judge.
     """
     con.execute("""
-    CREATE OR REPLACE TEMP TABLE reassignments AS
+    CREATE OR REPLACE TEMP VIEW reassignments AS
     WITH ordered AS (
       SELECT idnproceeding, idncase, idnschedule, ij_code, court, adj_date, future,
              lag(ij_code) OVER w AS prev_judge, lag(court) OVER w AS prev_court, lag(adj_date) OVER w AS prev_date
@@ -395,33 +402,35 @@ def _build_reassignments(con) -> None:
 # judge-level tables (pandas)
 
 
-def _counts(df: pd.DataFrame, keys: list[str], spec: dict[str, pd.Series]) -> pd.DataFrame:
-    out = df[keys].copy()
-    for name, values in spec.items():
-        out[name] = values.astype("int64")
-    return out.groupby(keys, dropna=True).sum().reset_index()
-
-
 def judge_month_panel(con: duckdb.DuckDBPyConnection, data_source: str, data_cut: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The judge × month panel and the judge table (see the codebook for every column)."""
-    comp = con.execute("""
-        SELECT ij_code, month, court, decision_class, completion_type, dispositive, detained, has_asylum_app
-        FROM proceedings WHERE completed AND ij_code IS NOT NULL""").df()
-    dc = comp["decision_class"]
-    cj = _counts(comp, ["ij_code", "month"], {
-        "completions": pd.Series(1, index=comp.index),
-        "completions_dispositive": comp["dispositive"],
-        "completions_initial": comp["completion_type"] == "initial",
-        "in_absentia_orders": dc == "in_absentia_removal",
-        "removal_orders": dc.isin(["removal", "in_absentia_removal"]),
-        "voluntary_departures": dc == "voluntary_departure",
-        "relief_grants": dc == "relief_granted",
-        "terminations": dc == "termination_dismissal",
-        "admin_closures": dc == "administrative_closure",
-        "venue_transfers": dc == "change_of_venue_transfer",
-        "detained_completions": comp["detained"].fillna(False),
-        "asylum_case_completions": comp["has_asylum_app"],
-    })
+    # completions by judge and month, counted in SQL (a full release has ~15 million completed proceedings)
+    cj = con.execute("""
+        SELECT ij_code, month, count(*) AS completions,
+               sum(coalesce(dispositive, false)::BIGINT) AS completions_dispositive,
+               sum(coalesce(completion_type = 'initial', false)::BIGINT) AS completions_initial,
+               sum(coalesce(decision_class = 'in_absentia_removal', false)::BIGINT) AS in_absentia_orders,
+               sum(coalesce(decision_class IN ('removal', 'in_absentia_removal'), false)::BIGINT) AS removal_orders,
+               sum(coalesce(decision_class = 'voluntary_departure', false)::BIGINT) AS voluntary_departures,
+               sum(coalesce(decision_class = 'relief_granted', false)::BIGINT) AS relief_grants,
+               sum(coalesce(decision_class = 'termination_dismissal', false)::BIGINT) AS terminations,
+               sum(coalesce(decision_class = 'administrative_closure', false)::BIGINT) AS admin_closures,
+               sum(coalesce(decision_class = 'change_of_venue_transfer', false)::BIGINT) AS venue_transfers,
+               sum(coalesce(detained, false)::BIGINT) AS detained_completions,
+               sum(coalesce(has_asylum_app, false)::BIGINT) AS asylum_case_completions
+        FROM proceedings WHERE completed AND ij_code IS NOT NULL AND month IS NOT NULL
+        GROUP BY ij_code, month ORDER BY ij_code, month""").df()
+    cj[cj.columns[2:]] = cj[cj.columns[2:]].astype("int64")        # DuckDB sums are HUGEINT (float in pandas)
+    # the court where a judge's completions were recorded, per month and overall: the most frequent court,
+    # ties to the first in sort order (as pandas' Series.mode().iat[0])
+    court_counts = """SELECT ij_code, {keys} court, count(*) AS n FROM proceedings
+                      WHERE completed AND ij_code IS NOT NULL AND court IS NOT NULL GROUP BY ALL"""
+    cc = con.execute(f"""SELECT ij_code, month, court AS completion_court FROM ({court_counts.format(keys='month,')})
+                         WHERE month IS NOT NULL
+                         QUALIFY row_number() OVER (PARTITION BY ij_code, month ORDER BY n DESC, court) = 1""").df()
+    home = con.execute(f"""SELECT ij_code, court AS home_court FROM ({court_counts.format(keys='')})
+                           QUALIFY row_number() OVER (PARTITION BY ij_code ORDER BY n DESC, court) = 1""").df()
+    home = home.set_index("ij_code")["home_court"]
     # activity: every month with a held hearing (the `hearings` dataset: not future, not ADJ_MEDIUM H, not a
     # never-occurred reason) or a completion; settings cancelled under a judge's code do not put them on the bench
     act_h = con.execute("""SELECT DISTINCT ij_code, month, court FROM hearings WHERE ij_code IS NOT NULL""").df()
@@ -478,13 +487,11 @@ def judge_month_panel(con: duckdb.DuckDBPyConnection, data_source: str, data_cut
     panel[fill] = panel[fill].fillna(0).astype("int64")
 
     # court of the judge-month: where the judge held hearings, else where completions were recorded
-    cc = comp.groupby(["ij_code", "month"])["court"].agg(lambda s: s.mode().iat[0]).rename("completion_court").reset_index()
     cc["month"] = pd.to_datetime(cc["month"])
     panel = panel.merge(cc, on=["ij_code", "month"], how="left")
     panel["court"] = panel["hearing_court"].fillna(panel["completion_court"])
     panel["court"] = panel.groupby("ij_code")["court"].transform(lambda s: s.ffill().bfill())
     panel = panel.drop(columns=["hearing_court", "completion_court"])
-    home = comp.groupby("ij_code")["court"].agg(lambda s: s.mode().iat[0]).rename("home_court")
     panel = panel.merge(home, left_on="ij_code", right_index=True, how="left")
     panel["home_court"] = panel["home_court"].fillna(panel["court"])
     panel["away_from_home_court"] = panel["court"] != panel["home_court"]
@@ -538,11 +545,17 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
 # orchestration
 
 
-def _write_sql(con, table: str, path: Path, data_source: str) -> int:
+def _write_sql(con, view: str, path: Path, data_source: str) -> int:
+    """Stream the view ``view`` to ``path`` (with a ``data_source`` column), then re-point the view at the file.
+
+    Every dataset is a view computed once, here: later steps read the Parquet file instead of recomputing the
+    query or holding an in-memory table (which kept the full-scale build at 7.2 GB, benchmarks/RESULTS.md)."""
     with atomic_path(path, suffix=".parquet") as tmp:
-        con.execute(f"COPY (SELECT *, '{data_source}' AS data_source FROM {table}) TO '{tmp.as_posix()}' "
+        con.execute(f"COPY (SELECT *, '{data_source}' AS data_source FROM {view}) TO '{tmp.as_posix()}' "
                     "(FORMAT parquet, COMPRESSION zstd)")
-    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * EXCLUDE (data_source) "
+                f"FROM read_parquet('{Path(path).as_posix()}')")
+    return con.execute(f"SELECT count(*) FROM {view}").fetchone()[0]
 
 
 def _write_df(df: pd.DataFrame, path: Path) -> int:
@@ -586,7 +599,7 @@ def build(processed: Path | str, out: Path | str, quiet: bool = False) -> dict:
             _build_asylum(con)
             rows[step] = _write_sql(con, step, out / f"{step}.parquet", ds)
         elif step == "hearings":
-            exclusions["hearings"] = _build_hearings(con, cut)
+            exclusions["hearings"] = _build_hearings(con, cut, out / ".duckdb_tmp")
             rows[step] = _write_sql(con, step, out / f"{step}.parquet", ds)
         elif step == "continuance_motions":
             _build_motions(con)
