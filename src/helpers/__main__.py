@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="release scale of each replication (tiny: plumbing only, seconds per replication)")
     s.add_argument("--scenarios", type=lambda v: [x.strip() for x in v.split(",") if x.strip()], default=None,
                    help="comma-separated scenario names (default: all; see helpers/validation/scenarios/)")
+    s.add_argument("--designs", type=lambda v: [x.strip() for x in v.split(",") if x.strip()], default=None,
+                   help="comma-separated design keys (default: all; see helpers/validation/designs.py); "
+                        "give a subset study its own --out")
     s.add_argument("--seed", type=int, default=None, help="base seed (default 7000000)")
     s.add_argument("--jobs", type=int, default=None, help="parallel processes (default: all cores)")
     s.add_argument("--out", type=Path, default=Path("data/validation/validation_estimates.csv"),

@@ -268,13 +268,14 @@ def test_replication_is_deterministic():
 # --------------------------------------------------------------------------------------------- committed results
 
 
-def test_committed_results_are_consistent(repo_root):
+@pytest.mark.parametrize("study", ["validation", "logit_jackknife"])
+def test_committed_results_are_consistent(repo_root, study):
     """data/validation/: the summary is what summarize() gives on the committed estimates, every replication of the
     runs file has estimate rows, and every scenario has the same number of replications."""
     folder = repo_root / "data" / "validation"
-    paths = runner.output_paths(folder / "validation_estimates.csv")
+    paths = runner.output_paths(folder / f"{study}_estimates.csv")
     if not paths["estimates"].exists():
-        pytest.skip("no committed validation results yet")
+        pytest.skip(f"no committed {study} results yet")
     est = runner.read_estimates(paths["estimates"])
     runs = runner.read_runs(paths["runs"])
     committed = pd.read_csv(paths["summary"])

@@ -195,15 +195,14 @@ def describe_sample(cases: pd.DataFrame) -> pd.DataFrame:
 
 
 def resolve_vcov(vcov_type: str, cases: pd.DataFrame, cluster: str = CLUSTER, method: str = "feols") -> str:
-    """``"CRV1"`` or ``"CRV3"``; ``"auto"`` = CRV3 for a linear model with fewer than :data:`CRV3_BELOW` clusters.
+    """``"CRV1"`` or ``"CRV3"``; ``"auto"`` = CRV3 with fewer than :data:`CRV3_BELOW` clusters, else CRV1.
 
-    The logit always uses CRV1: pyfixest's jackknife for ``feglm`` refits are unstable when leaving out a judge
-    removes most of the bite variation (measured: standard errors of 11 log-odds units).
+    For the logit, CRV3 is the one-step jackknife (:func:`helpers.models.fixest.one_step_jackknife`: one
+    weighted linear refit per judge), not pyfixest's jackknife for ``feglm``, whose refits were unstable when
+    leaving out a judge removed most of the bite variation (measured: standard errors of 11 log-odds units).
     """
     if vcov_type not in ("auto", "CRV1", "CRV3"):
         raise ModelInputError(f"vcov_type must be 'auto', 'CRV1' or 'CRV3', not {vcov_type!r}")
-    if method != "feols":
-        return "CRV1"
     if vcov_type == "auto":
         return "CRV3" if cases[cluster].nunique() < CRV3_BELOW else "CRV1"
     return vcov_type

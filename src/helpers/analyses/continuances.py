@@ -66,6 +66,8 @@ HEARING_COLUMNS = ["adj_date", "ij_code", "court", "fiscal_year", "party", "cont
 #: Default fixed effects of the designs (pyfixest syntax over columns made by :func:`prepare_rows`).
 FE_BITE = "judge + court_week"
 FE_GAP = "judge_fy + court_month"
+#: Fixed effects of the motions logit (court × fiscal year: court × month cells are too thin for a row logit).
+FE_MOTION_LOGIT = "judge + court^fiscal_year"
 
 
 # --------------------------------------------------------------------------------------------- preparation
@@ -296,18 +298,19 @@ def lpm(frame: pd.DataFrame, outcome: str, terms: Sequence[str], fe: str | None,
 def fit_terms(frame: pd.DataFrame, outcome: str, terms: Sequence[str], fe: str, *, method: str = "feols",
               cluster: str = "judge", controls: Sequence[str] = (), se: str = "crv1") -> pd.DataFrame:
     """``outcome ~ terms + controls | fe``: :func:`lpm` (cells; ``se`` crv1 or jackknife) for ``method="feols"``,
-    the row-level FE logit (:func:`helpers.models.feglm_logit`, CRV1 only) for ``"feglm_logit"``. Every ``terms``
-    entry must be estimated."""
+    the row-level FE logit (:func:`helpers.models.feglm_logit`) for ``"feglm_logit"``, with CRV1 errors
+    (``se="crv1"``) or the one-step leave-one-judge-out jackknife (``se="jackknife"``,
+    :func:`helpers.models.fixest.one_step_jackknife`). Every ``terms`` entry must be estimated."""
     rhs = list(terms) + list(controls)
     if method == "feols":
         return lpm(frame, outcome, rhs, fe, cluster=cluster, require_terms=terms, se=se)
     if method == "feglm_logit":
-        if se != "crv1":
-            raise ModelInputError(f"fit_terms: the logit offers CRV1 errors only, not {se!r}")
+        if se not in ("crv1", "jackknife"):
+            raise ModelInputError(f"fit_terms: se must be 'crv1' or 'jackknife', not {se!r}")
         fml = f"{outcome} ~ {' + '.join(rhs)}" + (f" | {fe}" if fe else "")
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r".*(always 0 or always 1|singleton)")
-            return feglm_logit(frame, fml, {"CRV1": cluster}, require_terms=terms)
+            return feglm_logit(frame, fml, {"CRV1" if se == "crv1" else "CRV3": cluster}, require_terms=terms)
     raise ModelInputError(f"unknown method {method!r}; choose 'feols' (LPM) or 'feglm_logit'")
 
 
@@ -322,8 +325,9 @@ def bite_did(frame: pd.DataFrame, outcome: str = OUTCOME, *, fe: str = FE_BITE, 
     completions a year short of 700), compared with judges of lower bite in the same court and week.
     Scale: probability (``method="feols"``, the linear probability model, fitted on cells by :func:`lpm`)
     or log-odds (``"feglm_logit"``, row level; fixed-effect groups whose outcome never varies are dropped).
-    Standard errors clustered by judge: CRV1 (t(G−1) intervals for the LPM, normal for the logit) or, for the
-    LPM, ``se="jackknife"`` (leave one judge out, see :func:`lpm`). ``controls`` (e.g. ``["detained", "represented"]``, 0/1 columns) enter linearly and are reported too.
+    Standard errors clustered by judge: CRV1 (t(G−1) intervals for the LPM, normal for the logit) or
+    ``se="jackknife"``, leave one judge out with t(G−1) intervals (the LPM refits, see :func:`lpm`; the logit's
+    one-step version, :func:`helpers.models.fixest.one_step_jackknife`). ``controls`` (e.g. ``["detained", "represented"]``, 0/1 columns) enter linearly and are reported too.
     """
     terms = ["bite:quota"] + [t for t in period_terms("bite", periods_in(frame)) if t != "bite:quota"]
     terms += list(extra_terms)
@@ -405,15 +409,18 @@ def event_pretrend(est: pd.DataFrame, ref: int = -3) -> pd.DataFrame:
 
 
 def motion_designs(frame: pd.DataFrame, *, fe_lpm: str = "judge + court_month",
-                   fe_logit: str = "judge + court^fiscal_year", se: str = "jackknife") -> pd.DataFrame:
+                   fe_logit: str = FE_MOTION_LOGIT, se: str = "jackknife",
+                   logit_se: str | None = None) -> pd.DataFrame:
     """Recorded motions: the bite DiD as an LPM (compare with the planted AME) and as a logit with judge and
     court × fiscal-year effects (compare with the planted log-odds coefficient). Outcome
-    ``continuance_motion_granted``; denominator: respondent motions for continuance granted or denied. The LPM's
-    errors are ``se`` (default jackknife, see :func:`lpm`); the logit's CRV1."""
+    ``continuance_motion_granted``; denominator: respondent motions for continuance granted or denied. Errors:
+    ``se`` for the LPM (default jackknife, see :func:`lpm`), ``logit_se`` for the logit (default: as ``se``;
+    the logit's jackknife is the one-step version)."""
+    logit_se = logit_se or se
     lpm = bite_did(frame, MOTION_OUTCOME, fe=fe_lpm, se=se,
                    design=f"motions: D2 bite x period ({_kind('feols', se)}; {fe_lpm})")
-    logit = bite_did(frame, MOTION_OUTCOME, fe=fe_logit, method="feglm_logit",
-                     design=f"motions: D2 bite x period (logit; {fe_logit})")
+    logit = bite_did(frame, MOTION_OUTCOME, fe=fe_logit, method="feglm_logit", se=logit_se,
+                     design=f"motions: D2 bite x period ({_kind('feglm_logit', logit_se)}; {fe_logit})")
     return stack_estimates([lpm, logit])
 
 
@@ -534,7 +541,7 @@ def observed_vs_true(truth_cont: pd.DataFrame, judges: pd.DataFrame, fy_min: int
 
 __all__ = [
     "OUTCOME", "MOTION_OUTCOME", "NO_SHOW_CODES", "CHECK_PARTIES", "OPPM_17_01", "LABR", "PM_21_13", "COVID_WINDOW",
-    "FE_BITE", "FE_GAP", "HEARING_COLUMNS", "prepare_rows", "exclusion_table", "season_columns", "law_change_columns",
+    "FE_BITE", "FE_GAP", "FE_MOTION_LOGIT", "HEARING_COLUMNS", "prepare_rows", "exclusion_table", "season_columns", "law_change_columns",
     "covid_rows", "hearing_frame", "motion_frame", "SE_TYPES", "lpm", "fit_terms", "bite_did", "gap_design",
     "season_design", "rel_quarter_binned", "quarter_event_study", "event_pretrend", "motion_designs",
     "party_breakdown", "headline_designs", "robustness_designs", "bite_groups", "rate_by_quarter", "observed_vs_true",

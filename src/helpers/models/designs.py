@@ -102,7 +102,8 @@ def did_dose(
     attrs = dict(est.attrs)
     est = est.iloc[order].reset_index(drop=True)
     est.attrs = attrs
-    est.attrs["vcov_type"] = used
+    # the logit's jackknife names itself "CRV3 (one-step)" (helpers.models.fixest.feglm_logit)
+    est.attrs["vcov_type"] = used if used == CRV3_FAILED else attrs.get("vcov_type") or used
     est["model"] = _model_label("did_dose", method, used)
     return est
 

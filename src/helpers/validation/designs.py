@@ -21,7 +21,14 @@ motion_did_logit             ``continuances.motion_designs`` (logit rows)       
 absentia_did_lpm_jackknife   ``absentia.absentia_designs`` (LPM rows)               planted AME
 absentia_did_logit           ``absentia.absentia_designs`` (logit rows)             planted coefficient
 absentia_gap_jackknife       ``absentia.absentia_designs`` (gap rows)               planted AME
+asylum_did_logit_crv3        ``asylum.did(method="feglm_logit", vcov_type="CRV3")`` planted coefficient (log-odds)
+motion_did_logit_jackknife   ``continuances.bite_did`` (motions, logit, jackknife)   planted coefficient
+absentia_did_logit_jackknife ``continuances.bite_did`` (completions, logit, jk.)    planted coefficient
 ============================ ===================================================== =================================
+
+The last three are the logits with the one-step leave-one-judge-out jackknife
+(``helpers.models.fixest.one_step_jackknife``), added after the first 20-seed study; they were run as a separate
+study (``data/validation/README.md``), so ``--designs`` selects designs.
 
 Truth (``truth/effects_truth.csv`` of the release): logit and Poisson rows get the planted coefficient, linear
 probability rows the planted average marginal effect (``helpers.analyses.common.with_truth``; the asylum rows
@@ -159,7 +166,8 @@ class Inputs:
     def motion_fit(self, no_covid: bool) -> pd.DataFrame:
         from helpers.analyses import continuances as cont
 
-        return self._memo(("motion_fit", no_covid), lambda: cont.motion_designs(self.motions(no_covid)))
+        return self._memo(("motion_fit", no_covid),
+                          lambda: cont.motion_designs(self.motions(no_covid), logit_se="crv1"))
 
     # ---------------------------------------------------------------- completions (notebook 06)
     def completions(self, no_covid: bool = False) -> pd.DataFrame:
@@ -175,7 +183,7 @@ class Inputs:
         from helpers.analyses import absentia as ab
 
         return self._memo(("absentia_fit", no_covid),
-                          lambda: ab.absentia_designs(self.completions(no_covid), "in_absentia"))
+                          lambda: ab.absentia_designs(self.completions(no_covid), "in_absentia", logit_se="crv1"))
 
 
 def _last_month(end_exclusive: str) -> str:
@@ -251,6 +259,18 @@ def _rows(getter: Callable[[Inputs, bool], pd.DataFrame], keep: Callable[[pd.Dat
             raise ModelInputError(notes[0] if notes else f"{note_prefix}: no rows in the fit")
         return out
     return fit
+
+
+def _motion_logit_jackknife(inp: Inputs, no_covid: bool) -> pd.DataFrame:
+    from helpers.analyses import continuances as cont
+    return cont.bite_did(inp.motions(no_covid), cont.MOTION_OUTCOME, fe=cont.FE_MOTION_LOGIT, method="feglm_logit",
+                         se="jackknife")
+
+
+def _absentia_logit_jackknife(inp: Inputs, no_covid: bool) -> pd.DataFrame:
+    from helpers.analyses import absentia as ab, continuances as cont
+    return cont.bite_did(inp.completions(no_covid), "in_absentia", fe="judge + court_month", method="feglm_logit",
+                         controls=list(ab.CONTROLS), se="jackknife")
 
 
 def _cl_first_stage(inp: Inputs, no_covid: bool) -> pd.DataFrame:
@@ -331,6 +351,12 @@ DESIGNS: tuple[Design, ...] = (
     Design("absentia_gap_jackknife", "D3 within-year gap, in absentia orders (LPM, jackknife)", "in_absentia",
            "probability", GAP_TERMS, _rows(lambda i, c: i.absentia_fit(c), _is_gap, "lagged gap (LPM)"),
            gap_term=True),
+    Design("asylum_did_logit_crv3", "D2 asylum grants (logit, one-step jackknife)", "asylum_grant", "log-odds",
+           BITE_TERMS + (REVERSAL,), _asylum_did("CRV3", "feglm_logit"), truth_rule="asylum"),
+    Design("motion_did_logit_jackknife", "D2 continuance motions (logit, one-step jackknife)",
+           "continuance_motion_granted", "log-odds", BITE_TERMS, _motion_logit_jackknife),
+    Design("absentia_did_logit_jackknife", "D2 in absentia orders (logit, one-step jackknife)", "in_absentia",
+           "log-odds", BITE_TERMS, _absentia_logit_jackknife),
 )
 DESIGN_KEYS = tuple(d.key for d in DESIGNS)
 

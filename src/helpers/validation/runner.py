@@ -51,13 +51,15 @@ class StudyError(ValueError):
 
 @dataclass(frozen=True)
 class Task:
-    """One replication: scenario, its effects file, release scale, seed and replication index."""
+    """One replication: scenario, its effects file, release scale, seed, replication index and the design keys
+    to run (empty: every design)."""
 
     scenario: str
     effects: str
     scale: str
     seed: int
     rep: int
+    designs: tuple[str, ...] = ()
 
 
 def output_paths(out: str | Path) -> dict[str, Path]:
@@ -89,7 +91,7 @@ def run_replication(task: Task, workdir: str | Path | None = None) -> tuple[pd.D
 
     from helpers import datasets, synth
     from helpers.eoir.ingest import ingest
-    from helpers.validation.designs import run_designs
+    from helpers.validation.designs import DESIGNS, get_design, run_designs
 
     warnings.filterwarnings("ignore", message=r".*singleton")
     run = {"scenario": task.scenario, "scale": task.scale, "seed": task.seed, "rep": task.rep, "status": "ok",
@@ -114,7 +116,7 @@ def run_replication(task: Task, workdir: str | Path | None = None) -> tuple[pd.D
         build = datasets.build(tmp / "processed", tmp / "derived", quiet=True)
         times["build_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        rows = run_designs(tmp / "derived")
+        rows = run_designs(tmp / "derived", tuple(get_design(k) for k in task.designs) if task.designs else DESIGNS)
         times["designs_s"] = time.perf_counter() - t
         truth = datasets.truth(tmp / "derived") or {}
         run.update(data_source=build.get("data_source", ""), effects_name=truth.get("effects_name", ""),
@@ -268,14 +270,24 @@ def plan(scenario_names: list[str] | None, reps: int, scale: str, base_seed: int
 
 def run_study(out: str | Path, reps: int, scale: str = "sample", scenarios: list[str] | None = None,
               jobs: int | None = None, base_seed: int = BASE_SEED, quiet: bool = False,
-              workdir: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+              workdir: str | Path | None = None, designs: list[str] | None = None,
+              ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
     """Run (or resume) a study; returns (estimates, summary, scenarios left out with the reason).
 
     ``reps`` replications per scenario, ``jobs`` worker processes (default: all cores; 1 runs in this process).
     Replications are ordered rep-major (every scenario's first replication, then the second...), so a study
-    stopped early has a balanced number of replications per scenario.
+    stopped early has a balanced number of replications per scenario. ``designs``: keys of
+    :data:`helpers.validation.designs.DESIGNS` to run (default all); give a study of a subset its own ``out``.
     """
+    from dataclasses import replace
+
+    from helpers.validation.designs import DESIGN_KEYS
+
+    unknown = sorted(set(designs or ()) - set(DESIGN_KEYS))
+    if unknown:
+        raise StudyError(f"unknown design(s) {unknown}; choose from {', '.join(DESIGN_KEYS)}")
     tasks, skipped = plan(scenarios, reps, scale, base_seed)
+    tasks = [replace(t, designs=tuple(designs or ())) for t in tasks]
     paths = output_paths(out)
     paths["estimates"].parent.mkdir(parents=True, exist_ok=True)
     done = _resume(paths, tasks)
@@ -339,14 +351,15 @@ def headline_table(summary_df: pd.DataFrame, sample: str = "all months") -> pd.D
 def validate_cli(args) -> int:
     """``python -m helpers validate [--reps N] [--scale tiny|sample|medium] [--jobs J] [--out CSV] [--quiet]``.
 
-    Optional attributes ``scenarios`` (list of names) and ``seed`` (base seed) are honoured when present.
+    Optional attributes ``scenarios`` (list of names), ``designs`` (list of design keys) and ``seed`` (base seed)
+    are honoured when present.
     """
     scenario_names = getattr(args, "scenarios", None)
     base_seed = getattr(args, "seed", None) or BASE_SEED
     t0 = time.perf_counter()
     try:
         est, summary, skipped = run_study(args.out, args.reps, args.scale, scenario_names, args.jobs,
-                                          base_seed, quiet=args.quiet)
+                                          base_seed, quiet=args.quiet, designs=getattr(args, "designs", None))
     except StudyError as err:
         print(f"validate: error: {err}", file=sys.stderr)
         return 2
