@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -313,6 +314,46 @@ def test_present_tables_agree_with_the_summary(tiny_study, tmp_path):
     assert len(ax.get_yticklabels()) == table.loc[table["coverage"].notna(), "label"].nunique()
     with pytest.raises(FileNotFoundError, match="python -m helpers validate"):
         present.load_results(tmp_path / "nothing_estimates.csv")
+
+
+def test_load_studies_stacks_a_supplementary_study(tiny_study, tmp_path):
+    from helpers.validation import present
+
+    out, _, _ = tiny_study
+    paths = runner.output_paths(out)
+    every = pd.read_csv(paths["estimates"])
+    jk = every["design"].str.contains("logit") & ~every["design"].isin(["asylum_did_logit", "motion_did_logit",
+                                                                          "absentia_did_logit"])
+    est, sup = every[~jk], every[jk]                      # the main study without, the supplement with them
+    out = tmp_path / "v_estimates.csv"
+    est.to_csv(out, index=False)
+    extra = tmp_path / "sup_estimates.csv"
+    sup.to_csv(extra, index=False)
+    for name in ("v_runs.csv", "sup_runs.csv"):
+        shutil.copy(paths["runs"], tmp_path / name)
+    e, runs, s, missing = present.load_studies(out, [extra, tmp_path / "absent_estimates.csv"])
+    assert len(sup) and len(e) == len(every) and set(e["study"]) == {"v", "sup"}
+    assert len(missing) == 1 and "absent_estimates.csv not found" in missing[0]
+    assert set(s["design"]) == set(every["design"])
+    ov = present.study_overview(runs)
+    assert ov["study"].tolist() == ["v", "v", "sup", "sup"] and ov["scenario"].tolist() == ["none", "full"] * 2
+    cmp = present.logit_comparison(present.headline(s))
+    assert {"D2 asylum grants (logit, CRV1)", "D2 asylum grants (logit, one-step jackknife)"} <= set(cmp.index)
+    assert list(cmp.columns) == ["false-positive rate (none)", "replications (none)", "coverage (full)",
+                                 "replications (full)"]
+    every.to_csv(tmp_path / "dup_estimates.csv", index=False)
+    shutil.copy(paths["runs"], tmp_path / "dup_runs.csv")
+    with pytest.raises(ValueError, match="already in another study"):
+        present.load_studies(out, [tmp_path / "dup_estimates.csv"])
+
+
+def test_study_of_a_design_subset(tmp_path):
+    out = tmp_path / "s_estimates.csv"
+    est, _, _ = runner.run_study(out, reps=1, scale="tiny", scenarios=["none"], jobs=1, quiet=True, base_seed=4243,
+                                 designs=["absentia_did_logit_jackknife", "first_stage_poisson"])
+    assert set(est["design"]) == {"absentia_did_logit_jackknife", "first_stage_poisson"}
+    with pytest.raises(runner.StudyError, match="unknown design"):
+        runner.run_study(out, reps=1, scale="tiny", designs=["no_such_design"], quiet=True)
 
 
 def test_flagged_names_designs_off_their_nominal_rates():

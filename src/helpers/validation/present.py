@@ -38,6 +38,49 @@ def load_results(estimates_csv: str | Path) -> tuple[pd.DataFrame, pd.DataFrame,
     return est, runs, summarize(est)
 
 
+def load_studies(main_csv: str | Path, extra_csvs=()) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str]]:
+    """The main study plus supplementary studies of other designs (e.g. ``logit_jackknife_estimates.csv``, run with
+    ``validate --designs``): estimates and runs stacked with a ``study`` column (the file's stem), the summary of all
+    estimates, and a note for each supplementary file that does not exist (skipped, not an error).
+
+    A supplementary study must not repeat a design of the main one (an error says which), since the summary is per
+    design and scenario."""
+    est, runs, _ = load_results(main_csv)
+    stem = lambda p: Path(p).stem.removesuffix("_estimates")          # noqa: E731
+    est, runs = est.assign(study=stem(main_csv)), runs.assign(study=stem(main_csv))
+    parts_e, parts_r, missing = [est], [runs], []
+    for path in extra_csvs:
+        if not Path(path).exists():
+            missing.append(f"{path} not found (run `python -m helpers validate --designs ... --out {path}`)")
+            continue
+        e, r, _ = load_results(path)
+        again = sorted(set(e["design"]) & set(pd.concat(parts_e)["design"]))
+        if again:
+            raise ValueError(f"{path}: design(s) {again} are already in another study; give each study its own designs")
+        parts_e.append(e.assign(study=stem(path)))
+        parts_r.append(r.assign(study=stem(path)))
+    est_all = pd.concat(parts_e, ignore_index=True)
+    return est_all, pd.concat(parts_r, ignore_index=True), summarize(est_all.drop(columns="study")), missing
+
+
+def logit_comparison(table: pd.DataFrame) -> pd.DataFrame:
+    """The logit designs' headline rows side by side, CRV1 against the one-step jackknife: rows design label,
+    columns false-positive rate under ``none`` and coverage under ``full`` (with the replications estimated)."""
+    t = table[table["design"].str.contains("logit") & table["scenario"].isin(["none", "full"])]
+    if t.empty:
+        return pd.DataFrame()
+    rows = {}
+    for label, g in t.groupby("label", sort=False):
+        g = g.set_index("scenario")
+        rows[label] = {
+            "false-positive rate (none)": g["rejection_rate"].get("none", np.nan),
+            "replications (none)": g["estimated"].get("none", np.nan),
+            "coverage (full)": g["coverage"].get("full", np.nan),
+            "replications (full)": g["estimated"].get("full", np.nan),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
 def scenario_table() -> pd.DataFrame:
     """The scenarios: name, label and what each tests."""
     return pd.DataFrame([{"scenario": s.name, "label": s.label, "what it tests": s.purpose}
@@ -51,7 +94,11 @@ def design_table() -> pd.DataFrame:
 
 
 def study_overview(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per scenario: replications (ok, failed), seeds, scale, median and total run time (seconds of one process)."""
+    """Per scenario (and study, with a ``study`` column from :func:`load_studies`): replications (ok, failed), seeds,
+    scale, median and total run time (seconds of one process)."""
+    if "study" in runs.columns:
+        return pd.concat([study_overview(r.drop(columns="study")).assign(study=s)
+                          for s, r in runs.groupby("study", sort=False)], ignore_index=True)
     g = runs.groupby("scenario", sort=False)
     out = pd.DataFrame({
         "replications": g.size(), "ok": g["status"].apply(lambda s: int((s == "ok").sum())),
