@@ -132,7 +132,7 @@ def _prepare(derived: str, name: str):
         motions = cont.motion_frame(_load(derived, "continuance_motions"), judges, jm, fy_min=FY_MIN, fy_max=FY_MAX)
         return hearings, motions
     if name.startswith("absentia"):
-        return ab.completion_frame(_load(derived, "completions"), judges, jm, denominator="all",
+        return ab.completion_frame(_load(derived, "completions", columns=ab.COMPLETION_COLUMNS), judges, jm, denominator="all",
                                    fy_min=FY_MIN, fy_max=FY_MAX)
     raise SystemExit(f"unknown model {name!r}; choose from {MODELS}")
 

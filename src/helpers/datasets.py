@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from helpers import QUOTA_TARGET, codes, pressure
 from helpers._util import atomic_path, read_json, write_json
@@ -685,6 +686,9 @@ def load(data: str | Path, name: str, columns: list[str] | None = None, filters=
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist: rebuild with 'python -m helpers build'")
     df = pd.read_parquet(path, columns=columns, filters=filters)
+    # pyarrow's allocator keeps the buffers freed by the conversion to pandas; give them back before the caller
+    # builds its frames (at full scale this was several GB held through the model fits: benchmarks/RESULTS.md)
+    pa.default_memory_pool().release_unused()
     rep = read_json(d / "build_report.json")
     df.attrs["data_source"] = rep.get("data_source", "unknown")
     df.attrs["data_cut"] = rep.get("data_cut")

@@ -39,6 +39,10 @@ DENOMINATORS = {
 
 #: Case covariates of the logit and the Cox models (0/1): custody and representation.
 CONTROLS = ("detained", "represented")
+#: The columns of the ``completions`` dataset that :func:`completion_frame` uses: load only these
+#: (``datasets.load(..., columns=COMPLETION_COLUMNS)``, plus any decomposition types); the dataset has ~30 columns.
+COMPLETION_COLUMNS = ["idnproceeding", "ij_code", "court", "fiscal_year", "month", "comp_date", "decision_class",
+                      "dispositive", "completion_type", *CONTROLS, "has_asylum_app"]
 
 #: Exit types of a completed proceeding (cause-specific hazards), from ``decision_class``.
 EXIT_TYPES = {
@@ -281,6 +285,7 @@ def cause_specific(spells: pd.DataFrame, formula: str = COX_FORMULA, causes: Seq
 
 
 __all__ = [
+    "COMPLETION_COLUMNS",
     "DENOMINATORS", "CONTROLS", "EXIT_TYPES", "SPLIT_DATES", "SPLIT_PERIODS", "COX_FORMULA", "outcome_name", "completion_frame",
     "absentia_designs", "kitagawa", "cox_spells", "cox_quota", "cause_specific",
 ]

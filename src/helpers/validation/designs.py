@@ -175,8 +175,8 @@ class Inputs:
         from helpers.analyses import absentia as ab
 
         c = self._memo("completions", lambda: ab.completion_frame(
-            datasets.load(self.derived, "completions"), self.judges, self.judge_month, denominator="all",
-            fy_min=FY_HEARINGS[0], fy_max=FY_HEARINGS[1]))
+            datasets.load(self.derived, "completions", columns=ab.COMPLETION_COLUMNS), self.judges, self.judge_month,
+            denominator="all", fy_min=FY_HEARINGS[0], fy_max=FY_HEARINGS[1]))
         return drop_covid(c, "comp_date") if no_covid else c
 
     def absentia_fit(self, no_covid: bool) -> pd.DataFrame:
