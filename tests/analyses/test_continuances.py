@@ -396,12 +396,14 @@ def compare_lpm_designs(est, frame, outcome, fes):
         assert len(rows), (outcome, fe)
         b, se = reference_lpm(frame, outcome, list(rows["term"]), fe)
         np.testing.assert_allclose(rows["estimate"].to_numpy(), b, rtol=0, atol=1e-10)
-        np.testing.assert_allclose(rows["std_error"].to_numpy(), se, rtol=0, atol=1e-10)
+        # the reference refits with pyfixest per judge; lpm's draws demean once per judge (jackknife_draws): both
+        # stop at a demeaning tolerance of ~1e-8, so the errors agree to ~1e-8 relative, not to the last digit
+        np.testing.assert_allclose(rows["std_error"].to_numpy(), se, rtol=1e-7, atol=0)
 
 
 def test_lean_hearing_frames_reproduce_the_reference_path(sample_derived, sample_estimates):
     """prepare_rows' masks, code lookups and categorical ids give the reference frames' rows and labels, and
-    headline_designs the reference estimates and jackknife errors (to 1e-10)."""
+    headline_designs the reference estimates (to 1e-10) and jackknife errors (to 1e-7 relative)."""
     judges, jm = datasets.load(sample_derived, "judges"), datasets.load(sample_derived, "judge_month")
     hearings = datasets.load(sample_derived, "hearings", columns=cont.HEARING_COLUMNS + ["month", "week"])
     ref = reference_rows(hearings, judges, jm, "adj_date", 2014, 2024)

@@ -105,3 +105,43 @@ def test_did_dose_logit_with_crv3_uses_the_one_step_jackknife(did):
     direct = M.feglm_logit(did, FML, {"CRV3": "judge"}).set_index("term")
     row = est.set_index("term").loc["bite:post"]
     assert row["std_error"] == pytest.approx(direct.loc["bite:post", "std_error"], rel=1e-9)
+
+
+# --------------------------------------------------------------------------------------------- LPM jackknife draws
+
+def test_jackknife_draws_equal_refitting_without_each_cluster():
+    from .sim import simulate_panel
+
+    df = simulate_panel(seed=5, judges=24, courts=4, months=24, per_cell=4)
+    df["quota"] = df["post"]
+    fml = "y ~ bite:quota + detained | judge + court_month"
+    cells = M.collapse_for_lpm(df, "y", ["bite", "quota", "detained", "judge", "court_month"])
+    names = list(M.lpm_cells(cells, fml, "judge")["term"])
+    fast = M.jackknife_draws(cells, fml, "judge", names)
+    slow = np.vstack([M.lpm_cells(cells[cells["judge"] != g], fml, "judge").set_index("term").loc[names, "estimate"]
+                      for g in pd.unique(cells["judge"])])
+    assert fast.shape == (24, 2)
+    np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-7)
+    # interacted fixed effects (a^b) and no fixed effects at all
+    fml2 = "y ~ bite:quota + detained | judge + court^month"
+    cells2 = M.collapse_for_lpm(df, "y", ["bite", "quota", "detained", "judge", "court", "month"])
+    slow2 = np.vstack([M.lpm_cells(cells2[cells2["judge"] != g], fml2, "judge").set_index("term").loc[names, "estimate"]
+                       for g in pd.unique(cells2["judge"])])
+    np.testing.assert_allclose(M.jackknife_draws(cells2, fml2, "judge", names), slow2, rtol=0, atol=1e-7)
+    fml3 = "y ~ bite:quota + detained"
+    slow3 = np.vstack([M.lpm_cells(cells[cells["judge"] != g], fml3, "judge").set_index("term").loc[names, "estimate"]
+                       for g in pd.unique(cells["judge"])])
+    np.testing.assert_allclose(M.jackknife_draws(cells, fml3, "judge", names), slow3, rtol=0, atol=1e-9)
+
+
+def test_jackknife_draws_name_the_cluster_that_makes_a_term_inestimable():
+    from helpers.models import ModelInputError
+    from .sim import simulate_panel
+
+    df = simulate_panel(seed=6, judges=12, courts=3, months=12, per_cell=3)
+    df["dose"] = np.where(df["judge"] == "J004", df["bite"], 0.0)      # one judge carries the whole dose
+    cells = M.collapse_for_lpm(df, "y", ["dose", "post", "judge", "court_month"])
+    with pytest.raises(ModelInputError, match="without judge 'J004'"):
+        M.jackknife_draws(cells, "y ~ dose:post | judge + court_month", "judge", ["dose:post"])
+    with pytest.raises(ModelInputError, match="must be the estimated terms"):
+        M.jackknife_draws(cells, "y ~ C(post) | judge", "judge", ["C(post)"])

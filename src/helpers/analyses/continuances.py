@@ -35,7 +35,8 @@ from helpers import QUOTA_ANNOUNCED, QUOTA_START, QUOTA_SUSPENDED
 from helpers.analyses import common
 from helpers.analyses.common import empty_estimates, label_design, period_terms, periods_in, stack_kept, try_design
 from helpers.models import (
-    MIN_CLUSTERS, Attached, ModelInputError, collapse_for_lpm, event_study, feglm_logit, formula_variables, lpm_cells,
+    MIN_CLUSTERS, Attached, ModelInputError, collapse_for_lpm, event_study, feglm_logit, formula_variables,
+    jackknife_draws, lpm_cells,
     outcome_scale, pretrend_test, stack_estimates,
 )
 
@@ -266,7 +267,8 @@ def lpm(frame: pd.DataFrame, outcome: str, terms: Sequence[str], fe: str | None,
     :func:`helpers.models.lpm_cells` on :func:`~helpers.models.collapse_for_lpm` cells gives exactly the row-level
     OLS estimates and CRV1 errors (singleton groups kept) from far fewer rows (hearings: ~670,000 rows -> ~20,000
     judge × court-weeks). ``se="jackknife"`` replaces the CRV1 covariance by the leave-one-cluster-out one,
-    V = (G−1)/G · Σ_g (b_(−g) − b̄)(b_(−g) − b̄)ᵀ over G refits on the same cells, with t(G−1) intervals
+    V = (G−1)/G · Σ_g (b_(−g) − b̄)(b_(−g) − b̄)ᵀ over G refits on the same cells
+    (:func:`helpers.models.jackknife_draws`), with t(G−1) intervals
     (``model`` = ``"lpm_cells/jackknife"``); a cluster whose removal makes a term inestimable raises.
     ``scale`` is that of the row-level outcome (probability for 0/1).
     """
@@ -279,11 +281,8 @@ def lpm(frame: pd.DataFrame, outcome: str, terms: Sequence[str], fe: str | None,
     est = lpm_cells(cells, fml, cluster, require_terms=need, min_clusters=min_clusters)
     if se == "jackknife":
         names = list(est["term"])
-        groups = pd.unique(cells[cluster])
-        draws = np.vstack([lpm_cells(cells[cells[cluster] != g], fml, cluster, require_terms=names,
-                                     min_clusters=min_clusters).set_index("term").loc[names, "estimate"].to_numpy()
-                           for g in groups])
-        g = len(groups)
+        draws = jackknife_draws(cells, fml, cluster, names)
+        g = len(draws)
         dev = draws - draws.mean(axis=0)
         vcov = (g - 1) / g * dev.T @ dev
         sd = np.sqrt(np.diag(vcov))
@@ -541,7 +540,8 @@ def observed_vs_true(truth_cont: pd.DataFrame, judges: pd.DataFrame, fy_min: int
 
 __all__ = [
     "OUTCOME", "MOTION_OUTCOME", "NO_SHOW_CODES", "CHECK_PARTIES", "OPPM_17_01", "LABR", "PM_21_13", "COVID_WINDOW",
-    "FE_BITE", "FE_GAP", "FE_MOTION_LOGIT", "HEARING_COLUMNS", "prepare_rows", "exclusion_table", "season_columns", "law_change_columns",
+    "FE_BITE", "FE_GAP", "FE_MOTION_LOGIT", "HEARING_COLUMNS", "prepare_rows", "exclusion_table", "season_columns",
+    "law_change_columns",
     "covid_rows", "hearing_frame", "motion_frame", "SE_TYPES", "lpm", "fit_terms", "bite_did", "gap_design",
     "season_design", "rel_quarter_binned", "quarter_event_study", "event_pretrend", "motion_designs",
     "party_breakdown", "headline_designs", "robustness_designs", "bite_groups", "rate_by_quarter", "observed_vs_true",

@@ -39,7 +39,7 @@ from ._core import (
 )
 from .combine import add_truth, stack_estimates
 from .designs import did_dose, event_study, pretrend_test
-from .fixest import collapse_for_lpm, drop_perfectly_predicted, feglm_logit, feols, fepois, lpm_cells
+from .fixest import collapse_for_lpm, drop_perfectly_predicted, feglm_logit, feols, fepois, jackknife_draws, lpm_cells
 from .glm import binomial_cells, collapse_cells, logit_cluster
 from .its import its_hac, newey_west_lags, segmented_terms
 from .mixed import VC_COLUMNS, bayes_mixed_logit, mixed_lpm, variance_components
@@ -49,6 +49,7 @@ __all__ = [
     "MIN_CLUSTERS", "TIDY_COLUMNS", "TIDY_DTYPES", "VC_COLUMNS", "Attached", "ModelInputError", "add_truth", "attached",
     "bayes_mixed_logit", "binomial_cells", "check_tidy", "cluster_sandwich", "collapse_cells", "collapse_for_lpm",
     "cox", "did_dose", "drop_perfectly_predicted", "event_study", "feglm_logit", "feols", "fepois", "formula_variables",
-    "its_hac", "logit_cluster", "lpm_cells", "mixed_lpm", "newey_west_lags", "outcome_scale", "pretrend_test",
+    "its_hac", "jackknife_draws", "logit_cluster", "lpm_cells", "mixed_lpm", "newey_west_lags", "outcome_scale",
+    "pretrend_test",
     "require_columns", "segmented_terms", "stack_estimates", "tidy_frame", "variance_components",
 ]

@@ -9,6 +9,7 @@ Formulas use pyfixest syntax: ``"y ~ x1 + x2 | judge + court^month"`` (``a^b`` =
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Mapping, Sequence
 
@@ -18,7 +19,8 @@ import pyfixest as pf
 
 from ._core import (
     MIN_CLUSTERS, Attached, ModelInputError, aggregate_cells, check_formula_data, formula_outcome, formula_variables,
-    outcome_scale, quiet_library_deprecations, require_binary, require_clusters, require_columns, require_complete, require_variation, show, tidy_frame,
+    outcome_scale, quiet_library_deprecations, require_binary, require_clusters, require_columns, require_complete,
+    require_variation, show, tidy_frame,
 )
 
 #: Default variance: cluster-robust (CRV1) by judge.
@@ -162,6 +164,61 @@ def lpm_cells(
         cells, fml, {"CRV1": cluster}, weights=n_cases, weights_type="fweights", ssc=ssc, fixef_rm="none",
         min_clusters=min_clusters, require_terms=require_terms, model="lpm_cells",
     )
+
+
+#: Demeaning tolerance of :func:`jackknife_draws` (pyfixest's default for ``feols``; estimates agree to ~1e-8).
+JACKKNIFE_FIXEF_TOL = 1e-8
+_PLAIN_TERM = re.compile(r"[A-Za-z_]\w*(:[A-Za-z_]\w*)*")
+
+
+def jackknife_draws(cells: pd.DataFrame, fml: str, cluster: str, names: Sequence[str], *,
+                    weights: str = N_CASES) -> np.ndarray:
+    """The leave-one-``cluster``-out WLS estimates of ``fml`` on ``cells`` (rows G × terms ``names``, clusters in
+    order of appearance), without a pyfixest fit per cluster.
+
+    The design matrix, outcome and fixed-effect codes are built once; each draw drops one cluster's rows, demeans
+    outcome and regressors on the fixed effects with the ``weights`` (pyfixest's alternating-projections
+    ``demean``, tolerance :data:`JACKKNIFE_FIXEF_TOL`) and solves the weighted normal equations: the same numbers
+    as refitting :func:`lpm_cells` without the cluster (tested), about 7× faster (the model matrix was half the
+    time of each refit). Regressors must be numeric columns or products of them (``a:b``); a draw in which a term
+    is no longer estimable (collinear with the fixed effects once the cluster is gone) raises ModelInputError
+    naming the cluster.
+    """
+    from pyfixest.core.demean import demean
+
+    where = "jackknife_draws"
+    y_name = formula_outcome(fml, where)
+    rhs = fml.split("~", 1)[1].split("|")[0]
+    terms = [t.strip() for t in rhs.split("+") if t.strip()]
+    if sorted(terms) != sorted(names) or not all(_PLAIN_TERM.fullmatch(t) for t in terms):
+        raise ModelInputError(f"{where}: terms {terms} must be the estimated terms {list(names)}, each a numeric "
+                              "column or a product of columns (a:b)")
+    x = np.column_stack([np.prod([cells[c].to_numpy(dtype="float64") for c in t.split(":")], axis=0)
+                         for t in names])
+    yx = np.column_stack([cells[y_name].to_numpy(dtype="float64"), x])
+    w_all = cells[weights].to_numpy(dtype="float64")
+    fe = fe_terms(fml)
+    fe_cols = [cells[t.split("^")].astype(str).agg("^".join, axis=1) if "^" in t else cells[t] for t in fe]
+    groups, order = pd.factorize(cells[cluster])
+    draws = np.empty((len(order), len(names)))
+    for g in range(len(order)):
+        m = groups != g
+        w = w_all[m]
+        if fe:
+            flist = np.column_stack([pd.factorize(col[m])[0] for col in fe_cols]).astype(np.uint64)
+            yx_t, ok = demean(yx[m], flist, w, tol=JACKKNIFE_FIXEF_TOL, maxiter=100_000)
+            if not ok:
+                raise ModelInputError(f"{where}: demeaning did not converge without {cluster} {order[g]!r}")
+        else:
+            yx_t = yx[m] - np.average(yx[m], axis=0, weights=w)
+        sw = np.sqrt(w)[:, None]
+        xw, yw = yx_t[:, 1:] * sw, yx_t[:, 0] * sw[:, 0]
+        beta, _, rank, sv = np.linalg.lstsq(xw, yw, rcond=None)
+        if rank < len(names) or sv[-1] <= 1e-9 * sv[0]:
+            raise ModelInputError(f"{where}: without {cluster} {order[g]!r} a term of {names} is collinear with the "
+                                  "fixed effects (not estimable)")
+        draws[g] = beta
+    return draws
 
 
 def fepois(
