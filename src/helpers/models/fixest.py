@@ -198,7 +198,7 @@ def jackknife_draws(cells: pd.DataFrame, fml: str, cluster: str, names: Sequence
     yx = np.column_stack([cells[y_name].to_numpy(dtype="float64"), x])
     w_all = cells[weights].to_numpy(dtype="float64")
     fe = fe_terms(fml)
-    fe_cols = [cells[t.split("^")].astype(str).agg("^".join, axis=1) if "^" in t else cells[t] for t in fe]
+    fe_cols = [fe_codes(cells, t) for t in fe]
     groups, order = pd.factorize(cells[cluster])
     draws = np.empty((len(order), len(names)))
     for g in range(len(order)):
@@ -260,6 +260,12 @@ def fepois(
     return _tidy_fixest(fit, y, g, model="fepois", scale="log-count", linear=False)
 
 
+def fe_codes(df: pd.DataFrame, term: str) -> np.ndarray:
+    """Integer codes of one fixed-effect term (``"judge"``, or ``"court^month"`` = each combination), 0..levels−1."""
+    cols = term.split("^")
+    return pd.MultiIndex.from_frame(df[cols]).factorize()[0] if len(cols) > 1 else pd.factorize(df[term])[0]
+
+
 def drop_perfectly_predicted(df: pd.DataFrame, y: str, fe: Sequence[str]) -> np.ndarray:
     """Boolean mask of rows to keep: drops, until none is left, fixed-effect groups where ``y`` is all 0 or all 1.
 
@@ -269,8 +275,7 @@ def drop_perfectly_predicted(df: pd.DataFrame, y: str, fe: Sequence[str]) -> np.
     """
     keep = np.ones(len(df), dtype=bool)
     yv = df[y].to_numpy(dtype="float64")
-    keys = {t: pd.MultiIndex.from_frame(df[t.split("^")]).factorize()[0] if "^" in t
-            else pd.factorize(df[t])[0] for t in fe}
+    keys = {t: fe_codes(df, t) for t in fe}
     changed = True
     while changed:
         changed = False
