@@ -46,7 +46,9 @@ def load_studies(main_csv: str | Path, extra_csvs=()) -> tuple[pd.DataFrame, pd.
     A supplementary study must not repeat a design of the main one (an error says which), since the summary is per
     design and scenario."""
     est, runs, _ = load_results(main_csv)
-    stem = lambda p: Path(p).stem.removesuffix("_estimates")          # noqa: E731
+
+    def stem(path) -> str:
+        return Path(path).stem.removesuffix("_estimates")
     est, runs = est.assign(study=stem(main_csv)), runs.assign(study=stem(main_csv))
     parts_e, parts_r, missing = [est], [runs], []
     for path in extra_csvs:
