@@ -4,7 +4,7 @@
 
 For each scale the latest successful measurement of each stage of ours is used (``variant`` ``ours`` for
 synth, ingest, build, report; for ``models`` the sum over the headline models that succeeded in the
-latest run, without the ``*_crv1`` variants). The x axis is the number
+latest run, without the ``*_crv1``/``*_jackknife`` variants). The x axis is the number
 of data lines in the release's 19 core tables (from the latest ``synth`` row of that scale). Memory is the
 sampled peak of the process tree. All releases are synthetic.
 """
@@ -27,7 +27,7 @@ SCALES = ["tiny", "sample", "medium", "full"]
 def scaling_table(results: pd.DataFrame) -> pd.DataFrame:
     """One row per scale × stage: ``release_rows``, ``wall_s``, ``tree_peak_mb`` (latest successful measurement)."""
     r = results[results["status"].isin(["ok", "cached"]) & results["stage"].isin(["synth", "ingest", "build", "models", "report"])]
-    r = r[(r["variant"] == "ours") | ((r["stage"] == "models") & ~r["variant"].str.endswith("_crv1"))]
+    r = r[(r["variant"] == "ours") | ((r["stage"] == "models") & ~r["variant"].str.endswith(("_crv1", "_jackknife")))]
     r = r.sort_values("date_utc")
     rows = r[r["stage"] == "synth"].groupby("scale")["rows"].last()
     out = []

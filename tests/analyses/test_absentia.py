@@ -205,7 +205,7 @@ def test_sample_in_absentia_recovers_ame_and_coefficient(sample_derived):
     gap = one(est, "gap_share_lag:quota", "in_absentia")
     assert lpm["scale"] == "probability" and logit["scale"] == "log-odds"
     assert logit["truth"] == 1.5
-    assert logit["model"] == "feglm_logit/CRV3 (one-step)"
+    assert logit["model"] == "feglm_logit_cells/CRV3 (one-step)"
     for r, level in ((lpm, None), (logit, None), (gap, None)):
         assert covers(r, r["truth"], level), r[["design", "estimate", "ci_low", "ci_high", "truth"]].to_dict()
 
@@ -222,7 +222,7 @@ def test_placebo_in_absentia_logit_jackknife_covers_zero(placebo_derived):
     does not on this seed (p = 0.03, +0.70 log-odds, SE 0.30). One seed is one
     draw: the false-positive rate over many seeds is the validation study's (logit_jackknife_*.csv)."""
     r = one(_completion_estimates(placebo_derived), "bite:quota", "in_absentia", "logit")
-    assert r["model"] == "feglm_logit/CRV3 (one-step)"
+    assert r["model"] == "feglm_logit_cells/CRV3 (one-step)"
     assert covers(r, 0.0, 0.99), r[["estimate", "ci_low", "ci_high"]].to_dict()
 
 
@@ -239,7 +239,7 @@ def test_placebo_in_absentia_logit_crv1_covers_zero(placebo_derived):
         warnings.simplefilter("ignore")
         est = ab.absentia_designs(comp, "in_absentia", logit_se="crv1")
     r = one(est, "bite:quota", "in_absentia", "logit")
-    assert r["model"] == "feglm_logit"
+    assert r["model"] == "feglm_logit_cells"
     assert covers(r, 0.0, 0.99), r[["estimate", "ci_low", "ci_high"]].to_dict()
 
 

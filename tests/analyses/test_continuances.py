@@ -130,6 +130,38 @@ def test_hearing_frame_outcomes_and_row_accounting():
     assert (h["judge"] == h["ij_code"]).all()
 
 
+def test_hearing_cells_sum_the_rows_of_each_judge_court_day():
+    rows = _hearings()
+    rows = pd.concat([rows, rows.iloc[[0, 3]].assign(idnschedule=[10, 11], party="dhs", adj_rsn="03")],
+                     ignore_index=True)          # two days with two hearings each
+    h = cont.hearing_frame(rows, _judges(), _judge_month(), fy_min=2014, fy_max=2024)
+    c = cont.hearing_cells(rows, _judges(), _judge_month(), fy_min=2014, fy_max=2024)
+    assert c.attrs["exclusions"] == h.attrs["exclusions"]
+    assert len(c) == len(h) - 2 and cont.n_cases(c) == len(h) == cont.n_cases(h)
+    outcomes = [cont.OUTCOME, f"{cont.OUTCOME}_any", *(f"adjourned_{p}" for p in cont.CHECK_PARTIES)]
+    by_day = h.groupby(["ij_code", "adj_date"])[outcomes].mean()
+    got = c.set_index(["ij_code", "adj_date"])[outcomes]
+    pd.testing.assert_frame_equal(got.sort_index(), by_day.sort_index(), check_dtype=False)
+    assert c.set_index(["ij_code", "adj_date"]).loc[("A", pd.Timestamp("2017-01-10")), cont.OUTCOME] == 0.5
+    for col in ("fy_end", "quota", "covid", "bite", "gap_share_lag", "court_week", "judge_fy"):
+        left = c.set_index(["ij_code", "adj_date"])[col].astype(str).sort_index()
+        right = h.groupby(["ij_code", "adj_date"])[col].first().astype(str).sort_index()
+        assert (left.to_numpy() == right.to_numpy()).all(), col
+    one_court = cont.hearing_cells(rows, _judges(), _judge_month(), court="Y")
+    assert one_court.attrs["exclusions"]["outside_window_or_court"] == len(rows) and len(one_court) == 0
+    with pytest.raises(ModelInputError, match="adj_rsn"):
+        cont.hearing_cells(rows.drop(columns="adj_rsn"), _judges(), _judge_month())
+
+
+def test_se_auto_is_the_jackknife_below_100_judges():
+    few = pd.DataFrame({"judge": [f"J{i}" for i in range(99)]})
+    many = pd.DataFrame({"judge": [f"J{i}" for i in range(100)]})
+    assert cont.resolve_se("auto", few) == "jackknife" and cont.resolve_se("auto", many) == "crv1"
+    assert cont.resolve_se("jackknife", many) == "jackknife" and cont.resolve_se("crv1", few) == "crv1"
+    with pytest.raises(ModelInputError, match="se must be"):
+        cont.resolve_se("CRV3", few)
+
+
 def test_hearing_frame_names_missing_columns():
     with pytest.raises(ModelInputError, match="adj_rsn"):
         cont.hearing_frame(_hearings().drop(columns="adj_rsn"), _judges(), _judge_month())
@@ -258,11 +290,16 @@ def test_observed_vs_true_from_hand_counts():
 
 # --------------------------------------------------------------------------------------------- recovery
 
-def _frames(derived):
+def _frames(derived, cells: bool = True):
+    """Hearings as the notebook builds them (judge-court-day cells from DuckDB, ``cells=True``) or as hearing rows,
+    and the decided respondent motions."""
     judges = datasets.load(derived, "judges")
     jm = datasets.load(derived, "judge_month")
-    h = cont.hearing_frame(datasets.load(derived, "hearings", columns=cont.HEARING_COLUMNS), judges, jm,
-                           fy_min=2014, fy_max=2024)
+    if cells:
+        h = cont.hearing_cells(derived, judges, jm, fy_min=2014, fy_max=2024)
+    else:
+        h = cont.hearing_frame(datasets.load(derived, "hearings", columns=cont.HEARING_COLUMNS), judges, jm,
+                               fy_min=2014, fy_max=2024)
     m = cont.motion_frame(datasets.load(derived, "continuance_motions"), judges, jm, fy_min=2014, fy_max=2024)
     return h, m
 
@@ -305,7 +342,7 @@ def test_sample_motion_designs_recover_ame_and_coefficient(sample_estimates):
     assert lpm["scale"] == "probability" and logit["scale"] == "log-odds"
     assert covers(lpm, lpm["truth"]), lpm[["estimate", "ci_low", "ci_high", "truth"]].to_dict()
     assert logit["truth"] == load_effects("default").get("continuance_grant", "bite")   # the sample release's
-    assert logit["model"] == "feglm_logit/CRV3 (one-step)"
+    assert logit["model"] == "feglm_logit_cells/CRV3 (one-step)"
     assert covers(logit, logit["truth"]), logit[["estimate", "ci_low", "ci_high", "truth"]].to_dict()
 
 
@@ -407,7 +444,7 @@ def test_lean_hearing_frames_reproduce_the_reference_path(sample_derived, sample
     judges, jm = datasets.load(sample_derived, "judges"), datasets.load(sample_derived, "judge_month")
     hearings = datasets.load(sample_derived, "hearings", columns=cont.HEARING_COLUMNS + ["month", "week"])
     ref = reference_rows(hearings, judges, jm, "adj_date", 2014, 2024)
-    h, m = _frames(sample_derived)
+    h, m = _frames(sample_derived, cells=False)
     assert len(h) == len(ref)
     for c in ("judge", "court_week", "court_month", "court_quarter", "judge_fy", "bite", "gap_share_lag", "quota",
               "announce", "post_suspension", "period", "rel_quarter"):
@@ -425,3 +462,32 @@ def test_lean_hearing_frames_reproduce_the_reference_path(sample_derived, sample
     mref[cont.MOTION_OUTCOME] = mref["granted"].astype("boolean").astype("float64")
     assert len(m) == len(mref)
     compare_lpm_designs(est, mref, cont.MOTION_OUTCOME, ["judge + court_month"])
+
+
+def test_hearing_cells_give_the_hearing_rows_estimates(sample_derived):
+    """Every design of notebook 05 on judge-court-day cells equals the same design on the hearing rows (the LPMs'
+    normal equations and cluster scores are sums over hearings), and so do the shares by quarter."""
+    (h, m), (c, _) = _frames(sample_derived, cells=False), _frames(sample_derived)
+    assert c.attrs["exclusions"] == h.attrs["exclusions"] and cont.n_cases(c) == len(h) and len(c) < len(h) / 5
+    judges = datasets.load(sample_derived, "judges")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fits = {
+            "headline": lambda f: cont.headline_designs(f, m, se="crv1"),
+            "bite jackknife": lambda f: cont.bite_did(f, se="jackknife"),
+            "event study": lambda f: cont.quarter_event_study(f, cont.OUTCOME),
+            "season x bite": lambda f: cont.season_design(f, dose="bite"),
+            "robustness": lambda f: cont.robustness_designs(f, judges),
+            "parties": lambda f: cont.party_breakdown(f),
+        }
+        for name, fit in fits.items():
+            a, b = fit(h), fit(c)
+            assert len(a) == len(b) > 0, name
+            np.testing.assert_allclose(b["estimate"], a["estimate"], rtol=0, atol=1e-10, err_msg=name)
+            np.testing.assert_allclose(b["std_error"], a["std_error"], rtol=1e-7, err_msg=name)
+            assert (b["n_obs"].to_numpy() == a["n_obs"].to_numpy()).all(), name
+            assert (b["scale"].to_numpy() == a["scale"].to_numpy()).all(), name
+    hb, cb = (f.assign(bite_group=cont.bite_groups(f["bite"])) for f in (h, c))
+    ra, rb = (cont.rate_by_quarter(f, [cont.OUTCOME, "adjourned_dhs"]) for f in (hb, cb))
+    np.testing.assert_allclose(rb[[cont.OUTCOME, "adjourned_dhs"]], ra[[cont.OUTCOME, "adjourned_dhs"]], atol=1e-12)
+    assert (ra["n"] == rb["n"]).all()

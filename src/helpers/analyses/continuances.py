@@ -25,6 +25,7 @@ Definitions (``data/CODEBOOK.md``; ``docs/DATAFLOW.md`` §3):
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -33,10 +34,11 @@ from scipy import stats
 
 from helpers import QUOTA_ANNOUNCED, QUOTA_START, QUOTA_SUSPENDED
 from helpers.analyses import common
+from helpers.models.logit_cells import feglm_logit_cells
 from helpers.analyses.common import empty_estimates, label_design, period_terms, periods_in, stack_kept, try_design
 from helpers.models import (
-    MIN_CLUSTERS, Attached, ModelInputError, collapse_for_lpm, event_study, feglm_logit, formula_variables,
-    jackknife_draws, lpm_cells,
+    MIN_CLUSTERS, Attached, ModelInputError, collapse_for_lpm, event_study, formula_variables,
+    N_CASES, jackknife_draws, lpm_cells,
     outcome_scale, pretrend_test, stack_estimates,
 )
 
@@ -75,7 +77,7 @@ FE_MOTION_LOGIT = "judge + court^fiscal_year"
 
 def prepare_rows(df: pd.DataFrame, judges: pd.DataFrame, judge_month: pd.DataFrame, date_col: str, *,
                  fy_min: int | None = None, fy_max: int | None = None, court: str | list | None = None,
-                 where: str = "prepare_rows", derive: Sequence[str] = ()) -> pd.DataFrame:
+                 where: str = "prepare_rows", derive: Sequence[str] = (), weights: str | None = None) -> pd.DataFrame:
     """Rows of one dataset ready for the designs: window, judge pressure, policy dummies, fixed-effect ids.
 
     Keeps rows dated by ``date_col`` within the fiscal-year window (and court), with a judge, a defined
@@ -90,7 +92,8 @@ def prepare_rows(df: pd.DataFrame, judges: pd.DataFrame, judge_month: pd.DataFra
     categoricals (sorted categories, the labels of ``add_design_columns``; group them with ``observed=True``).
     ``derive``: columns computed from ``date_col`` for the kept rows when ``df`` lacks them, ``"month"`` (first
     day of the month) and ``"week"`` (the Monday of the week: DuckDB's ``date_trunc('week', ...)``, as the
-    ``hearings`` dataset), so callers need not load them.
+    ``hearings`` dataset), so callers need not load them. ``weights``: a column of case counts (rows of cells,
+    e.g. :func:`hearing_cells`): the exclusion counts are then sums of it, i.e. cases, not rows.
     """
     unknown = [c for c in derive if c not in ("month", "week")]
     if unknown:
@@ -100,14 +103,20 @@ def prepare_rows(df: pd.DataFrame, judges: pd.DataFrame, judge_month: pd.DataFra
     missing = [c for c in need if c not in df.columns]
     if missing:
         raise ModelInputError(f"{where}: column(s) {missing} not found (columns: {list(df.columns)[:25]})")
-    counts = {"rows_in": int(len(df))}
+    w_all = None if weights is None else df[weights].to_numpy(dtype="int64")
+
+    def n(mask: np.ndarray, w: np.ndarray | None = w_all) -> int:
+        return int(mask.sum()) if w is None else int(w[mask].sum())
+
+    counts = {"rows_in": n(np.ones(len(df), dtype=bool))}
     has_date = df[date_col].notna().to_numpy()
     in_window = has_date & common.window_mask(df, fy_min, fy_max, court)
     has_judge = in_window & df["ij_code"].notna().to_numpy()
-    counts["no_date"] = int((~has_date).sum())
-    counts["outside_window_or_court"] = int(has_date.sum() - in_window.sum())
-    counts["no_judge"] = int(in_window.sum() - has_judge.sum())
+    counts["no_date"] = n(~has_date)
+    counts["outside_window_or_court"] = n(has_date) - n(in_window)
+    counts["no_judge"] = n(in_window) - n(has_judge)
     rows = np.flatnonzero(has_judge)
+    w_rows = None if w_all is None else w_all[rows]
     made = {}
     dates = pd.Series(pd.to_datetime(df[date_col].iloc[rows]).to_numpy()) if derive else None
     if "month" in derive:
@@ -117,9 +126,9 @@ def prepare_rows(df: pd.DataFrame, judges: pd.DataFrame, judge_month: pd.DataFra
     month = made["month"] if "month" in made else df["month"].iloc[rows]
     pressure = common.pressure_columns(df["ij_code"].iloc[rows], month, judges, judge_month)
     no_bite = pressure["bite"].isna().to_numpy()
-    counts["judge_without_bite"] = int(no_bite.sum())
+    counts["judge_without_bite"] = n(no_bite, w_rows)
     no_gap = ~no_bite & pressure["gap_share_lag"].isna().to_numpy()
-    counts["no_judge_month_gap"] = int(no_gap.sum())
+    counts["no_judge_month_gap"] = n(no_gap, w_rows)
     keep = ~(no_bite | no_gap)
     d = df.iloc[rows[keep]].reset_index(drop=True)
     for c, v in made.items():
@@ -130,7 +139,7 @@ def prepare_rows(df: pd.DataFrame, judges: pd.DataFrame, judge_month: pd.DataFra
     d = common.add_design_columns(d, date_col, ids="category")
     codes, uniq = pd.factorize(d["ij_code"])
     d["judge"] = common.sorted_categorical(codes, np.asarray(pd.Series(uniq).astype(str), dtype=object))
-    counts["rows_used"] = int(len(d))
+    counts["rows_used"] = int(len(d)) if weights is None else int(d[weights].sum())
     d.attrs = {"exclusions": counts}
     return d
 
@@ -208,15 +217,111 @@ def hearing_frame(hearings: pd.DataFrame, judges: pd.DataFrame, judge_month: pd.
     d[f"{OUTCOME}_any"] = resp.astype("float64")
     for p in CHECK_PARTIES:
         d[f"adjourned_{p}"] = (cont & is_party(p)).astype("float64")
-    # date-level columns computed once per distinct day, then spread to the rows
+    _add_day_columns(d, season_weeks)
+    d.attrs = {"exclusions": counts}
+    return d
+
+
+def _add_day_columns(d: pd.DataFrame, season_weeks: int) -> None:
+    """Season, law-change and ``covid`` columns of ``adj_date``, computed once per distinct day (in place)."""
     codes, days = pd.factorize(d["adj_date"])
     days = pd.Series(days)
     extra = pd.concat([season_columns(days, season_weeks), law_change_columns(days)], axis=1)
     for c in extra.columns:
         d[c] = extra[c].to_numpy()[codes]
     d["covid"] = covid_rows(days).to_numpy()[codes]
+
+
+#: The outcomes of :func:`hearing_frame`, as counts of hearings in SQL (for :func:`hearing_cells`); the column
+#: names and definitions are those of :func:`hearing_frame`, and ``tests/analyses/test_continuances.py`` checks that
+#: both give the same estimates.
+def _hearing_sums_sql() -> dict[str, str]:
+    cont_ = "coalesce(continued, false)"
+    resp = f"{cont_} AND coalesce(party = 'respondent', false)"
+    no_show = "coalesce(CAST(adj_rsn AS VARCHAR) IN (" + ", ".join(f"'{c}'" for c in NO_SHOW_CODES) + "), false)"
+    sums = {OUTCOME: f"{resp} AND NOT {no_show}", f"{OUTCOME}_any": resp,
+            **{f"adjourned_{p}": f"{cont_} AND coalesce(party = '{p}', false)" for p in CHECK_PARTIES},
+            "_unattributed": "coalesce(party = 'unattributed', false)"}
+    return {k: f"CAST(count(*) FILTER (WHERE {v}) AS BIGINT)" for k, v in sums.items()}
+
+
+def hearing_cells(source: "pd.DataFrame | str | Path", judges: pd.DataFrame, judge_month: pd.DataFrame, *,
+                  fy_min: int | None = None, fy_max: int | None = None, court: str | list | None = None,
+                  season_weeks: int = 4) -> pd.DataFrame:
+    """:func:`hearing_frame`'s columns on one row per judge × court × day, with ``n_cases`` = hearings in the cell.
+
+    The outcomes are the shares of the cell's hearings (``hearing_adjourned_respondent`` = continued for a
+    respondent reason other than a no-show ÷ hearings, and so on, as :func:`hearing_frame`); every regressor,
+    fixed effect and cluster of the designs is constant within a judge-court-day, so the LPMs on these cells (weighted
+    by ``n_cases``, see :func:`lpm`) give exactly the hearing-level estimates and errors. ``attrs["exclusions"]``
+    counts hearings, as :func:`hearing_frame` does. The cells are summed by DuckDB straight from the ``hearings``
+    Parquet file of ``source`` (a derived folder or any source :func:`helpers.datasets.load` accepts), or from a
+    DataFrame of hearing rows: at full scale 14.8 million hearings of FY2014-FY2024 become 1.4 million cells, and
+    the hearing rows are never held in pandas.
+    """
+    import duckdb
+
+    from helpers import datasets
+
+    need = ["ij_code", "court", "fiscal_year", "adj_date", "party", "continued", "adj_rsn"]
+    con = duckdb.connect()
+    try:
+        if isinstance(source, pd.DataFrame):
+            missing = [c for c in need if c not in source.columns]
+            if missing:
+                raise ModelInputError(f"hearing_cells: hearings lack column(s) {missing}")
+            con.register("hearing_rows", source[need])
+            rel = "hearing_rows"
+        else:
+            path = datasets.derived_dir(source) / "hearings.parquet"
+            if not path.exists():
+                raise FileNotFoundError(f"{path} does not exist: rebuild with 'python -m helpers build'")
+            rel = "read_parquet('" + str(path).replace("'", "''") + "')"
+            cols = set(con.execute(f"SELECT * FROM {rel} LIMIT 0").df().columns)
+            missing = [c for c in need if c not in cols]
+            if missing:
+                raise ModelInputError(f"hearing_cells: {path} lacks column(s) {missing}")
+        conds, params = [], []
+        if fy_min is not None:
+            conds.append("fiscal_year >= ?"), params.append(int(fy_min))
+        if fy_max is not None:
+            conds.append("fiscal_year <= ?"), params.append(int(fy_max))
+        if court:
+            courts = [court] if isinstance(court, str) else list(court)
+            conds.append("court IN (" + ", ".join("?" * len(courts)) + ")"), params.extend(courts)
+        inside = " AND ".join(conds) or "true"
+        total, dated, kept = con.execute(
+            f"SELECT count(*), count(adj_date), count(*) FILTER (WHERE adj_date IS NOT NULL AND coalesce({inside}, false)) "
+            f"FROM {rel}", params).fetchone()
+        sums = ", ".join(f"{v} AS {k}" for k, v in _hearing_sums_sql().items())
+        cells = con.execute(
+            f"SELECT ij_code, court, fiscal_year, adj_date, CAST(count(*) AS BIGINT) AS {N_CASES}, {sums} FROM {rel} "
+            f"WHERE adj_date IS NOT NULL AND coalesce({inside}, false) GROUP BY ALL ORDER BY ALL", params).df()
+    finally:
+        con.close()
+    d = prepare_rows(cells, judges, judge_month, "adj_date", where="hearing_cells", derive=("month", "week"),
+                     weights=N_CASES)
+    del cells
+    counts = {"rows_in": int(total), "no_date": int(total - dated), "outside_window_or_court": int(dated - kept)}
+    counts.update({k: v for k, v in d.attrs["exclusions"].items() if k not in counts})
+    counts["unattributed_codes_kept_as_0"] = int(d.pop("_unattributed").sum())
+    hearings_in_cell = d[N_CASES].to_numpy(dtype="float64")
+    for c in [OUTCOME, f"{OUTCOME}_any", *(f"adjourned_{p}" for p in CHECK_PARTIES)]:
+        d[c] = d[c].to_numpy(dtype="float64") / hearings_in_cell
+    _add_day_columns(d, season_weeks)
     d.attrs = {"exclusions": counts}
     return d
+
+
+def n_cases(frame: pd.DataFrame) -> int:
+    """Cases behind a frame: the sum of ``n_cases`` for cells (:func:`hearing_cells`), else its rows."""
+    return int(frame[N_CASES].sum()) if N_CASES in frame.columns else int(len(frame))
+
+
+def outcome_scale_of(frame: pd.DataFrame, outcome: str) -> str:
+    """Scale of ``outcome`` in ``frame``: ``"probability"`` for 0/1 rows and for cells (whose outcomes are shares
+    of 0/1 events), else as :func:`helpers.models.outcome_scale`."""
+    return "probability" if N_CASES in frame.columns else outcome_scale(frame[outcome])
 
 
 def motion_frame(motions: pd.DataFrame, judges: pd.DataFrame, judge_month: pd.DataFrame, *,
@@ -255,7 +360,25 @@ def _kind(method: str, se: str) -> str:
 #: with 37 judges with a defined bite on the sample release, half of them bite 0 and a handful carrying most of
 #: the rest, the jackknife errors came out about twice the CRV1 ones, and the models' own simulation measured
 #: CRV1 coverage of 90% at 40 judges (``helpers.models.did_dose``), which recommends CRV3 for final tables.
-SE_TYPES = ("crv1", "jackknife")
+#: ``"auto"`` chooses the jackknife below :data:`JACKKNIFE_BELOW` judges and CRV1 from there on (the rule of
+#: ``asylum.resolve_vcov``): with hundreds of judges, as in a full release (about 400 with a defined bite), the two
+#: agree closely and the jackknife costs one demeaning per judge (100 s against 6 s for the continuance designs at
+#: full scale, ``benchmarks/RESULTS.md``).
+SE_TYPES = ("crv1", "jackknife", "auto")
+
+#: Below this many judge clusters ``se="auto"`` means the jackknife (asylum.CRV3_BELOW, the same rule).
+JACKKNIFE_BELOW = 100
+
+
+def resolve_se(se: str, frame: pd.DataFrame, cluster: str = "judge") -> str:
+    """``"crv1"`` or ``"jackknife"``; ``"auto"`` = the jackknife with fewer than :data:`JACKKNIFE_BELOW` clusters."""
+    if se not in SE_TYPES:
+        raise ModelInputError(f"se must be one of {SE_TYPES}, not {se!r}")
+    if se != "auto":
+        return se
+    if cluster not in frame.columns:
+        raise ModelInputError(f"resolve_se: cluster column {cluster!r} not found")
+    return "jackknife" if frame[cluster].nunique() < JACKKNIFE_BELOW else "crv1"
 
 
 def lpm(frame: pd.DataFrame, outcome: str, terms: Sequence[str], fe: str | None, *, cluster: str = "judge",
@@ -272,8 +395,7 @@ def lpm(frame: pd.DataFrame, outcome: str, terms: Sequence[str], fe: str | None,
     (``model`` = ``"lpm_cells/jackknife"``); a cluster whose removal makes a term inestimable raises.
     ``scale`` is that of the row-level outcome (probability for 0/1).
     """
-    if se not in SE_TYPES:
-        raise ModelInputError(f"lpm: se must be one of {SE_TYPES}, not {se!r}")
+    se = resolve_se(se, frame, cluster)
     fml = f"{outcome} ~ {' + '.join(terms)}" + (f" | {fe}" if fe else "")
     by = [c for c in formula_variables(fml) if c != outcome] + [cluster]
     cells = collapse_for_lpm(frame, outcome, list(dict.fromkeys(by)))
@@ -290,26 +412,28 @@ def lpm(frame: pd.DataFrame, outcome: str, terms: Sequence[str], fe: str | None,
         est = est.assign(std_error=sd, ci_low=est["estimate"] - crit * sd, ci_high=est["estimate"] + crit * sd,
                          p_value=2 * stats.t.sf(np.abs(est["estimate"] / sd), g - 1), model="lpm_cells/jackknife")
         est.attrs = {"vcov": Attached(pd.DataFrame(vcov, index=names, columns=names)), "df_denom": float(g - 1)}
-    est["scale"] = outcome_scale(frame[outcome])
+    est["scale"] = outcome_scale_of(frame, outcome)
     return est
 
 
 def fit_terms(frame: pd.DataFrame, outcome: str, terms: Sequence[str], fe: str, *, method: str = "feols",
               cluster: str = "judge", controls: Sequence[str] = (), se: str = "crv1") -> pd.DataFrame:
     """``outcome ~ terms + controls | fe``: :func:`lpm` (cells; ``se`` crv1 or jackknife) for ``method="feols"``,
-    the row-level FE logit (:func:`helpers.models.feglm_logit`) for ``"feglm_logit"``, with CRV1 errors
-    (``se="crv1"``) or the one-step leave-one-judge-out jackknife (``se="jackknife"``,
-    :func:`helpers.models.fixest.one_step_jackknife`). Every ``terms`` entry must be estimated."""
+    the FE logit for ``"feglm_logit"``, fitted on (successes, trials) cells of the rows
+    (:func:`helpers.models.logit_cells.feglm_logit_cells`: the case-level logit's estimates and errors), with CRV1
+    errors (``se="crv1"``) or the one-step leave-one-judge-out jackknife (``se="jackknife"``); ``se="auto"``: see
+    :func:`resolve_se`. Every ``terms`` entry must be estimated."""
     rhs = list(terms) + list(controls)
+    se = resolve_se(se, frame, cluster)
     if method == "feols":
         return lpm(frame, outcome, rhs, fe, cluster=cluster, require_terms=terms, se=se)
     if method == "feglm_logit":
-        if se not in ("crv1", "jackknife"):
-            raise ModelInputError(f"fit_terms: se must be 'crv1' or 'jackknife', not {se!r}")
+        if N_CASES in frame.columns:
+            raise ModelInputError("fit_terms: the logit needs case rows, not a frame of cells (it has 'n_cases')")
         fml = f"{outcome} ~ {' + '.join(rhs)}" + (f" | {fe}" if fe else "")
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r".*(always 0 or always 1|singleton)")
-            return feglm_logit(frame, fml, {"CRV1" if se == "crv1" else "CRV3": cluster}, require_terms=terms)
+            return feglm_logit_cells(frame, fml, {"CRV1" if se == "crv1" else "CRV3": cluster}, require_terms=terms)
     raise ModelInputError(f"unknown method {method!r}; choose 'feols' (LPM) or 'feglm_logit'")
 
 
@@ -328,6 +452,7 @@ def bite_did(frame: pd.DataFrame, outcome: str = OUTCOME, *, fe: str = FE_BITE, 
     ``se="jackknife"``, leave one judge out with t(G−1) intervals (the LPM refits, see :func:`lpm`; the logit's
     one-step version, :func:`helpers.models.fixest.one_step_jackknife`). ``controls`` (e.g. ``["detained", "represented"]``, 0/1 columns) enter linearly and are reported too.
     """
+    se = resolve_se(se, frame, cluster)
     terms = ["bite:quota"] + [t for t in period_terms("bite", periods_in(frame)) if t != "bite:quota"]
     terms += list(extra_terms)
     est = fit_terms(frame, outcome, terms, fe, method=method, cluster=cluster, controls=controls, se=se)
@@ -345,6 +470,7 @@ def gap_design(frame: pd.DataFrame, outcome: str = OUTCOME, *, fe: str = FE_GAP,
     quota. Judge × fiscal-year effects absorb each judge's annual level (and bite); identification comes
     from month-to-month movements in the gap within a judge-year. Scale and errors as :func:`bite_did`.
     """
+    se = resolve_se(se, frame, cluster)
     terms = ["gap_share_lag:quota", "gap_share_lag"] + [t for t in period_terms("gap_share_lag", periods_in(frame))
                                                          if t != "gap_share_lag:quota"]
     est = fit_terms(frame, outcome, terms, fe, method=method, cluster=cluster, controls=controls, se=se)
@@ -398,7 +524,7 @@ def quarter_event_study(frame: pd.DataFrame, outcome: str = OUTCOME, *, dose: st
     cells = collapse_for_lpm(d, outcome, list(dict.fromkeys([dose, "rel_q", *fe_cols, cluster])))
     est = event_study(cells, outcome, dose, "rel_q", ref, fe, cluster, weights="n_cases", weights_type="fweights",
                       fixef_rm="none")
-    est = est.assign(scale=outcome_scale(frame[outcome]), model="event_study/lpm_cells")
+    est = est.assign(scale=outcome_scale_of(frame, outcome), model="event_study/lpm_cells")
     return label_design(est, design or f"D4 event study by fiscal quarter ({fe})")
 
 
@@ -408,14 +534,15 @@ def event_pretrend(est: pd.DataFrame, ref: int = -3) -> pd.DataFrame:
 
 
 def motion_designs(frame: pd.DataFrame, *, fe_lpm: str = "judge + court_month",
-                   fe_logit: str = FE_MOTION_LOGIT, se: str = "jackknife",
+                   fe_logit: str = FE_MOTION_LOGIT, se: str = "auto",
                    logit_se: str | None = None) -> pd.DataFrame:
     """Recorded motions: the bite DiD as an LPM (compare with the planted AME) and as a logit with judge and
     court × fiscal-year effects (compare with the planted log-odds coefficient). Outcome
     ``continuance_motion_granted``; denominator: respondent motions for continuance granted or denied. Errors:
-    ``se`` for the LPM (default jackknife, see :func:`lpm`), ``logit_se`` for the logit (default: as ``se``;
-    the logit's jackknife is the one-step version)."""
-    logit_se = logit_se or se
+    ``se`` for the LPM (default ``"auto"``: the jackknife below :data:`JACKKNIFE_BELOW` judges, else CRV1; see
+    :func:`lpm`), ``logit_se`` for the logit (default: as ``se``; the logit's jackknife is the one-step version)."""
+    logit_se = resolve_se(logit_se or se, frame)
+    se = resolve_se(se, frame)
     lpm = bite_did(frame, MOTION_OUTCOME, fe=fe_lpm, se=se,
                    design=f"motions: D2 bite x period ({_kind('feols', se)}; {fe_lpm})")
     logit = bite_did(frame, MOTION_OUTCOME, fe=fe_logit, method="feglm_logit", se=logit_se,
@@ -435,9 +562,10 @@ def party_breakdown(frame: pd.DataFrame, parties: Sequence[str] = CHECK_PARTIES,
 
 
 def headline_designs(hearings: pd.DataFrame, motions: pd.DataFrame, *, fe_bite: str = FE_BITE,
-                     fe_gap: str = FE_GAP, se: str = "jackknife") -> pd.DataFrame:
+                     fe_gap: str = FE_GAP, se: str = "auto") -> pd.DataFrame:
     """The notebook's headline estimates, stacked: hearing-level bite DiD and lagged-gap design for
-    ``hearing_adjourned_respondent`` (LPMs with ``se`` errors, default jackknife), and the bite DiD for
+    ``hearing_adjourned_respondent`` (LPMs with ``se`` errors, default ``"auto"``: the jackknife below
+    :data:`JACKKNIFE_BELOW` judges, else CRV1), and the bite DiD for
     ``continuance_motion_granted`` (LPM and logit, :func:`motion_designs`). Designs the data cannot support are
     left out; their reasons are in ``attrs["notes"]``."""
     fits = [try_design("hearings: bite DiD", bite_did, hearings, OUTCOME, fe=fe_bite, se=se),
@@ -489,12 +617,20 @@ def bite_groups(bite: pd.Series, edges: Sequence[float] = (0.0, 0.1)) -> pd.Seri
 
 def rate_by_quarter(frame: pd.DataFrame, outcomes: Sequence[str], by: str | None = "bite_group",
                     date_col: str = "adj_date") -> pd.DataFrame:
-    """Mean of each 0/1 outcome by fiscal quarter of ``date_col`` (and ``by``): the share of rows, with ``n``.
+    """Mean of each 0/1 outcome by fiscal quarter of ``date_col`` (and ``by``): the share of rows, with ``n``
+    (for cells, :func:`hearing_cells`: the share of their cases, weighted by ``n_cases``, and ``n`` = cases).
 
     ``quarter`` is the first day of the fiscal quarter. Add ``bite_group`` with :func:`bite_groups`.
     """
     d = frame.assign(quarter=pd.to_datetime(frame[date_col]).dt.to_period("Q-SEP").dt.start_time)
     keys = ["quarter"] + ([by] if by else [])
+    if N_CASES in d.columns:     # cells: shares weighted by their cases
+        w = d[N_CASES].to_numpy(dtype="float64")
+        parts = d[keys].assign(**{c: d[c].to_numpy(dtype="float64") * w for c in outcomes}, n=w)
+        out = parts.groupby(keys, observed=True).sum()
+        out[list(outcomes)] = out[list(outcomes)].div(out["n"], axis=0)
+        out["n"] = out["n"].astype("int64")
+        return out.reset_index()
     g = d.groupby(keys, observed=True)
     out = g[list(outcomes)].mean()
     out["n"] = g.size()
@@ -540,9 +676,9 @@ def observed_vs_true(truth_cont: pd.DataFrame, judges: pd.DataFrame, fy_min: int
 
 __all__ = [
     "OUTCOME", "MOTION_OUTCOME", "NO_SHOW_CODES", "CHECK_PARTIES", "OPPM_17_01", "LABR", "PM_21_13", "COVID_WINDOW",
-    "FE_BITE", "FE_GAP", "FE_MOTION_LOGIT", "HEARING_COLUMNS", "prepare_rows", "exclusion_table", "season_columns",
+    "FE_BITE", "FE_GAP", "FE_MOTION_LOGIT", "HEARING_COLUMNS", "JACKKNIFE_BELOW", "resolve_se", "prepare_rows", "exclusion_table", "season_columns",
     "law_change_columns",
-    "covid_rows", "hearing_frame", "motion_frame", "SE_TYPES", "lpm", "fit_terms", "bite_did", "gap_design",
+    "covid_rows", "hearing_frame", "hearing_cells", "n_cases", "outcome_scale_of", "motion_frame", "SE_TYPES", "lpm", "fit_terms", "bite_did", "gap_design",
     "season_design", "rel_quarter_binned", "quarter_event_study", "event_pretrend", "motion_designs",
     "party_breakdown", "headline_designs", "robustness_designs", "bite_groups", "rate_by_quarter", "observed_vs_true",
 ]

@@ -15,6 +15,7 @@ collapse_cells, binomial_cells same logit on (successes, trials) cells          
 feols                          linear model / LPM with absorbed fixed effects     pyfixest
 collapse_for_lpm, lpm_cells    same LPM on weighted cell means                    pyfixest
 fepois, feglm_logit            Poisson / logit with absorbed fixed effects        pyfixest
+feglm_logit_cells              same logit on (successes, trials) cells            IRLS + pyfixest demean
 did_dose, event_study          D2 dose-response DiD, D4 event study               pyfixest
 pretrend_test                  joint Wald test of pre-period coefficients         numpy/scipy
 mixed_lpm, bayes_mixed_logit   D5 judge heterogeneity                             statsmodels
@@ -39,8 +40,9 @@ from ._core import (
 )
 from .combine import add_truth, stack_estimates
 from .designs import did_dose, event_study, pretrend_test
-from .fixest import collapse_for_lpm, drop_perfectly_predicted, feglm_logit, feols, fepois, jackknife_draws, lpm_cells
+from .fixest import N_CASES, collapse_for_lpm, drop_perfectly_predicted, feglm_logit, feols, fepois, jackknife_draws, lpm_cells
 from .glm import binomial_cells, collapse_cells, logit_cluster
+from .logit_cells import feglm_logit_cells
 from .its import its_hac, newey_west_lags, segmented_terms
 from .mixed import VC_COLUMNS, bayes_mixed_logit, mixed_lpm, variance_components
 from .survival import cluster_sandwich, cox
@@ -48,7 +50,7 @@ from .survival import cluster_sandwich, cox
 __all__ = [
     "MIN_CLUSTERS", "TIDY_COLUMNS", "TIDY_DTYPES", "VC_COLUMNS", "Attached", "ModelInputError", "add_truth", "attached",
     "bayes_mixed_logit", "binomial_cells", "check_tidy", "cluster_sandwich", "collapse_cells", "collapse_for_lpm",
-    "cox", "did_dose", "drop_perfectly_predicted", "event_study", "feglm_logit", "feols", "fepois", "formula_variables",
+    "N_CASES", "cox", "did_dose", "drop_perfectly_predicted", "event_study", "feglm_logit", "feglm_logit_cells", "feols", "fepois", "formula_variables",
     "its_hac", "jackknife_draws", "logit_cluster", "lpm_cells", "mixed_lpm", "newey_west_lags", "outcome_scale",
     "pretrend_test",
     "require_columns", "segmented_terms", "stack_estimates", "tidy_frame", "variance_components",

@@ -136,8 +136,23 @@ def collapse_for_lpm(df: pd.DataFrame, y: str, by: Sequence[str]) -> pd.DataFram
     Returns the ``by`` columns, ``y`` (the cell mean) and ``n_cases`` (rows in the cell); ``attrs["outcome"]``.
     Fitting :func:`lpm_cells` on this frame gives exactly the case-level :func:`feols` estimates and, with
     the cluster among ``by``, the same CRV1 standard errors (see :func:`lpm_cells`).
+    A frame that is already cells (it has ``n_cases``, e.g. ``continuances.hearing_cells``) is collapsed further:
+    ``y`` becomes the ``n_cases``-weighted mean and ``n_cases`` the sum, so the result is the same as from the rows.
     """
     where = "collapse_for_lpm"
+    if N_CASES in df.columns:
+        by = list(by)
+        if not by or y in by or N_CASES in by:
+            raise ModelInputError(f"{where}: give 'by' columns other than the outcome {y!r} and {N_CASES!r}")
+        require_columns(df, [y] + by, where)
+        require_complete(df, [y, N_CASES] + by, where)
+        n = df[N_CASES].to_numpy(dtype="float64")
+        parts = pd.DataFrame({"_yn": pd.to_numeric(df[y], errors="raise").to_numpy(dtype="float64") * n, N_CASES: n}, index=df.index)
+        cells = parts.groupby([df[c] for c in by], observed=True, sort=True).sum().reset_index()
+        cells.insert(len(by), y, cells.pop("_yn") / cells[N_CASES])
+        cells[N_CASES] = cells[N_CASES].round().astype("int64")
+        cells.attrs["outcome"] = y
+        return cells
     return aggregate_cells(
         df, y, by, lambda d: pd.to_numeric(d[y], errors="raise").astype("float64"), "mean", (y, N_CASES), where,
     )
