@@ -154,6 +154,24 @@ def test_cox_spells_entry_exit_splitting_and_exclusions():
         assert (g["start"].to_numpy()[1:] == g["stop"].to_numpy()[:-1]).all()
 
 
+def test_cox_spells_cap_the_sample_at_max_proceedings():
+    n = 4000
+    p = pd.DataFrame({"idnproceeding": range(n), "ij_code": "A", "court": "X",
+                      "osc_date": pd.Timestamp("2016-01-04"), "input_date": pd.Timestamp("2016-01-04"),
+                      "comp_date": pd.Timestamp("2019-05-06"), "completed": True, "decision_class": "removal",
+                      "detained": False})
+    judges = pd.DataFrame({"ij_code": ["A"], "bite": [0.1]})
+    kw = dict(window_start="2013-10-01", data_cut="2024-12-31")
+    capped = ab.cox_spells(p, judges, sample_share=0.5, max_proceedings=400, **kw)
+    used = capped.attrs["exclusions"]["proceedings_used"]
+    assert capped.attrs["sample_share_used"] == pytest.approx(0.1) and 300 < used < 500
+    assert used + capped.attrs["exclusions"]["not_in_random_sample"] == n        # every proceeding accounted for
+    share = ab.cox_spells(p, judges, sample_share=0.5, max_proceedings=10_000, **kw)     # the share is smaller
+    assert share.attrs["sample_share_used"] == 0.5 and 1800 < share.attrs["exclusions"]["proceedings_used"] < 2200
+    with pytest.raises(ModelInputError, match="max_proceedings"):
+        ab.cox_spells(p, judges, max_proceedings=0, **kw)
+
+
 def test_cox_on_split_episodes_equals_cox_on_whole_spells():
     """Splitting a spell at calendar dates leaves a Cox fit with time-fixed covariates unchanged."""
     rng = np.random.default_rng(3)

@@ -51,6 +51,11 @@ EXIT_TYPES = {
     "administrative": ("administrative_closure", "change_of_venue_transfer"),
 }
 
+#: The columns of the ``proceedings`` dataset that :func:`cox_spells` uses (load only these: at full scale the
+#: dataset has ~16.7 million rows).
+COX_COLUMNS = ["idnproceeding", "ij_code", "court", "osc_date", "input_date", "comp_date", "completed",
+               "decision_class", "detained"]
+
 #: Calendar dates at which Cox spells are split (time-varying exposure).
 SPLIT_DATES = (QUOTA_ANNOUNCED, QUOTA_START, COVID_START, QUOTA_SUSPENDED)
 
@@ -173,7 +178,7 @@ SPLIT_PERIODS = ("pre", "announce", "quota", "quota_covid", "post_suspension")
 
 def cox_spells(proceedings: pd.DataFrame, judges: pd.DataFrame, *, window_start: str, data_cut: str,
                split_dates: Sequence[str] = SPLIT_DATES, unit_days: float = 7.0, court: str | list | None = None,
-               sample_share: float = 1.0, seed: int = 20181001) -> pd.DataFrame:
+               sample_share: float = 1.0, seed: int = 20181001, max_proceedings: int | None = None) -> pd.DataFrame:
     """Episodes of proceedings at risk of completion, for Cox models on the case-age time scale.
 
     * Time scale: case age in units of ``unit_days`` days (default weeks) since the charging document
@@ -195,10 +200,12 @@ def cox_spells(proceedings: pd.DataFrame, judges: pd.DataFrame, *, window_start:
       ``detained`` (custody at completion or now), ``idnproceeding``.
     * Dropped, and counted in ``attrs["exclusions"]``: no judge or no bite, no charging-document date,
       completed before the window, completion dated before the proceeding's start (a data error), and,
-      with ``sample_share`` < 1, proceedings outside a random sample (drawn with ``seed``, for speed).
+      with ``sample_share`` < 1, proceedings outside a random sample (drawn with ``seed``, for speed). With
+      ``max_proceedings``, the share is lowered where needed so that about that many eligible proceedings are
+      drawn (``attrs["sample_share_used"]``): the Cox fit then does not grow with the release (at full scale 15%
+      of the proceedings took most of notebook 06's 251 s, ``benchmarks/RESULTS.md``).
     """
-    need = ["idnproceeding", "ij_code", "court", "osc_date", "input_date", "comp_date", "completed",
-            "decision_class", "detained"]
+    need = COX_COLUMNS
     missing = [c for c in need if c not in proceedings.columns]
     if missing:
         raise ModelInputError(f"cox_spells: proceedings lack column(s) {missing}")
@@ -216,8 +223,13 @@ def cox_spells(proceedings: pd.DataFrame, judges: pd.DataFrame, *, window_start:
     no_osc = p["osc_date"].isna()
     counts["no_charging_document_date"] = int(no_osc.sum())
     p = p[~no_osc]
-    if sample_share < 1.0:
-        keep = np.random.default_rng(seed).random(len(p)) < sample_share
+    share = float(sample_share)
+    if max_proceedings is not None:
+        if max_proceedings < 1:
+            raise ModelInputError(f"cox_spells: max_proceedings must be a positive number, not {max_proceedings!r}")
+        share = min(share, max_proceedings / max(len(p), 1))
+    if share < 1.0:
+        keep = np.random.default_rng(seed).random(len(p)) < share
         counts["not_in_random_sample"] = int((~keep).sum())
         p = p[keep]
     osc = pd.to_datetime(p["osc_date"])
@@ -259,7 +271,7 @@ def cox_spells(proceedings: pd.DataFrame, judges: pd.DataFrame, *, window_start:
         s[f"event_{name}"] = (s["event"].astype(bool) & s["decision_class"].isin(classes)).astype("float64")
     counts["proceedings_used"] = int(ok.sum())
     counts["episodes"] = int(len(s))
-    s.attrs = {"exclusions": counts}
+    s.attrs = {"exclusions": counts, "sample_share_used": share}
     return s
 
 
@@ -289,5 +301,5 @@ def cause_specific(spells: pd.DataFrame, formula: str = COX_FORMULA, causes: Seq
 __all__ = [
     "COMPLETION_COLUMNS",
     "DENOMINATORS", "CONTROLS", "EXIT_TYPES", "SPLIT_DATES", "SPLIT_PERIODS", "COX_FORMULA", "outcome_name", "completion_frame",
-    "absentia_designs", "kitagawa", "cox_spells", "cox_quota", "cause_specific",
+    "absentia_designs", "kitagawa", "COX_COLUMNS", "cox_spells", "cox_quota", "cause_specific",
 ]
