@@ -110,13 +110,13 @@ def completion_frame(completions: pd.DataFrame, judges: pd.DataFrame, judge_mont
 
 def absentia_designs(frame: pd.DataFrame, outcome: str, *, fe_lpm: str = "judge + court_month",
                      fe_logit: str = "judge + court_month", fe_gap: str = cont.FE_GAP,
-                     se: str = "auto", logit_se: str | None = None) -> pd.DataFrame:
+                     se: str = "jackknife", logit_se: str | None = None) -> pd.DataFrame:
     """The headline designs for one completion outcome, stacked: the bite DiD as an LPM (compare with the
     planted AME), as a logit with ``CONTROLS`` (compare with the planted log-odds coefficient: the logit is
     not collapsible, so the case covariates that shift the baseline odds are included), and the lagged-gap
-    design (LPM, judge × FY and court × month effects). Errors: ``se`` for the LPMs (default ``"auto"``: the
-    leave-one-judge-out jackknife below :data:`helpers.analyses.continuances.JACKKNIFE_BELOW` judges, CRV1 from
-    there on; see :func:`helpers.analyses.continuances.lpm`), ``logit_se`` for the logit (default: as ``se``; its
+    design (LPM, judge × FY and court × month effects). Errors: ``se`` for the LPMs (default the
+    leave-one-judge-out jackknife, see :func:`helpers.analyses.continuances.lpm`; ``"auto"``: CRV1 from
+    :data:`helpers.analyses.continuances.JACKKNIFE_BELOW` judges on), ``logit_se`` for the logit (default: as ``se``; its
     jackknife is the one-step version, :func:`helpers.models.fixest.one_step_jackknife`, because CRV1 by judge
     rejected a zero effect on the placebo release with 37 judges: ``tests/analyses/test_absentia.py``). The logit is
     fitted on (successes, trials) cells (:func:`helpers.models.feglm_logit_cells`, same estimates as on the cases).

@@ -361,9 +361,9 @@ def _kind(method: str, se: str) -> str:
 #: the rest, the jackknife errors came out about twice the CRV1 ones, and the models' own simulation measured
 #: CRV1 coverage of 90% at 40 judges (``helpers.models.did_dose``), which recommends CRV3 for final tables.
 #: ``"auto"`` chooses the jackknife below :data:`JACKKNIFE_BELOW` judges and CRV1 from there on (the rule of
-#: ``asylum.resolve_vcov``): with hundreds of judges, as in a full release (about 400 with a defined bite), the two
-#: agree closely and the jackknife costs one demeaning per judge (100 s against 6 s for the continuance designs at
-#: full scale, ``benchmarks/RESULTS.md``).
+#: ``asylum.resolve_vcov``). The designs here default to the jackknife at every size: on the full-size synthetic
+#: release (407 judges with a defined bite) the jackknife errors were still 1.20-1.31 times the CRV1 ones, and the
+#: jackknife costs about 30 s there (``benchmarks/RESULTS.md``).
 SE_TYPES = ("crv1", "jackknife", "auto")
 
 #: Below this many judge clusters ``se="auto"`` means the jackknife (asylum.CRV3_BELOW, the same rule).
@@ -534,13 +534,12 @@ def event_pretrend(est: pd.DataFrame, ref: int = -3) -> pd.DataFrame:
 
 
 def motion_designs(frame: pd.DataFrame, *, fe_lpm: str = "judge + court_month",
-                   fe_logit: str = FE_MOTION_LOGIT, se: str = "auto",
+                   fe_logit: str = FE_MOTION_LOGIT, se: str = "jackknife",
                    logit_se: str | None = None) -> pd.DataFrame:
     """Recorded motions: the bite DiD as an LPM (compare with the planted AME) and as a logit with judge and
     court × fiscal-year effects (compare with the planted log-odds coefficient). Outcome
     ``continuance_motion_granted``; denominator: respondent motions for continuance granted or denied. Errors:
-    ``se`` for the LPM (default ``"auto"``: the jackknife below :data:`JACKKNIFE_BELOW` judges, else CRV1; see
-    :func:`lpm`), ``logit_se`` for the logit (default: as ``se``; the logit's jackknife is the one-step version)."""
+    ``se`` for the LPM (default the jackknife, see :func:`lpm`; ``"auto"``: :func:`resolve_se`), ``logit_se`` for the logit (default: as ``se``; the logit's jackknife is the one-step version)."""
     logit_se = resolve_se(logit_se or se, frame)
     se = resolve_se(se, frame)
     lpm = bite_did(frame, MOTION_OUTCOME, fe=fe_lpm, se=se,
@@ -562,10 +561,10 @@ def party_breakdown(frame: pd.DataFrame, parties: Sequence[str] = CHECK_PARTIES,
 
 
 def headline_designs(hearings: pd.DataFrame, motions: pd.DataFrame, *, fe_bite: str = FE_BITE,
-                     fe_gap: str = FE_GAP, se: str = "auto") -> pd.DataFrame:
+                     fe_gap: str = FE_GAP, se: str = "jackknife") -> pd.DataFrame:
     """The notebook's headline estimates, stacked: hearing-level bite DiD and lagged-gap design for
-    ``hearing_adjourned_respondent`` (LPMs with ``se`` errors, default ``"auto"``: the jackknife below
-    :data:`JACKKNIFE_BELOW` judges, else CRV1), and the bite DiD for
+    ``hearing_adjourned_respondent`` (LPMs with ``se`` errors, default the jackknife; ``"auto"``:
+    :func:`resolve_se`), and the bite DiD for
     ``continuance_motion_granted`` (LPM and logit, :func:`motion_designs`). Designs the data cannot support are
     left out; their reasons are in ``attrs["notes"]``."""
     fits = [try_design("hearings: bite DiD", bite_did, hearings, OUTCOME, fe=fe_bite, se=se),
