@@ -117,10 +117,12 @@ def test_summarise_targets_use_latest_ok_rows_and_both_ratios():
             row("baselines", "duckdb-bare", 40.0, 60.0, 900, table="a"),
             row("baselines", "duckdb-bare", 40.0, 40.0, 900, table="b"),
             row("baselines", "duckdb-bare", 999.0, 1.0, 900, table="c", status="failed"),
-            row("build", "ours", 700.0, 600.0, 3000), row("models", "m1", 10.0, 9.0, 5000)]
+            row("build", "ours", 700.0, 600.0, 3000), row("models", "continuances", 10.0, 9.0, 5000),
+            row("models", "retired_variant", 99.0, 9.0, 5000)]
     lines = summarise.targets(pd.DataFrame(rows), "full")
     ingest = next(x for x in lines if x.startswith("| ingest <="))
     assert "2 tables" in ingest and "| 1.25 | 1.00 | yes |" in ingest   # the older 500 s row and the failed table are ignored
     assert "**NO**" in next(x for x in lines if x.startswith("| build"))   # 700 s > 10 min
-    assert "**NO**" in next(x for x in lines if x.startswith("| model m1"))  # 5000 MB > 4 GB
+    assert "**NO**" in next(x for x in lines if x.startswith("| model continuances"))  # 5000 MB > 4 GB
+    assert not any("retired_variant" in x for x in lines)   # only the models the current code fits (workers.MODELS)
     assert next(x for x in lines if x.startswith("| report")).endswith("not measured | | | | |")
