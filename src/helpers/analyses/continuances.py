@@ -1,7 +1,9 @@
 """Continuances under quota pressure (notebook 05): hearing-level adjournments (D7), the within-year gap and
 fiscal-year-end timing (D3), and recorded motions for continuance.
 
-Every design function takes a prepared row-level frame and returns a tidy estimates frame
+Every design function takes a prepared frame, of rows (:func:`hearing_frame`, :func:`motion_frame`) or of cells
+with a count ``n_cases`` and outcome shares (:func:`hearing_cells`, what notebook 05 uses: the same estimates from
+about a tenth of the rows), and returns a tidy estimates frame
 (:mod:`helpers.models` columns, plus ``design``) whose ``outcome`` and ``term`` names follow the
 generator's truth (``truth/effects_truth.csv``): outcomes ``hearing_adjourned_respondent`` and
 ``continuance_motion_granted``, terms ``bite:quota``, ``gap_share_lag:quota``, ...
