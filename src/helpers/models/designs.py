@@ -39,10 +39,11 @@ def _fit_clustered(fit_fn: Callable[..., pd.DataFrame], data: pd.DataFrame, fml:
                    where: str, **kwargs) -> tuple[pd.DataFrame, str]:
     """Fit with ``{vcov_type: cluster}`` errors; return the estimates and the variance actually used.
 
-    pyfixest's cluster jackknife (CRV3) refits the model without each cluster. When leaving one cluster out makes
-    a regressor collinear (e.g. the only judge carrying a dose term), the refit drops it and pyfixest raises a
-    ``ValueError`` ("could not broadcast input array ...", or "All variables are collinear" for a single
-    regressor), although the model itself is estimable. Then the model is refitted with CRV1, a warning says so
+    The cluster jackknife (CRV3) refits the model without each cluster (:func:`helpers.models.feols`: one
+    warm-started demeaning per cluster for formulas of plain terms, else pyfixest's refits). When leaving one cluster
+    out makes a regressor collinear (e.g. the only judge carrying a dose term), the draw raises a ``ValueError``
+    (``jackknife_draws`` names the cluster; pyfixest says "could not broadcast input array ...", or "All variables
+    are collinear" for a single regressor), although the model itself is estimable. Then the model is refitted with CRV1, a warning says so
     and the variance label is :data:`CRV3_FAILED`. If the CRV1 fit fails too, its error is raised: the problem
     is the model or the data, not the jackknife.
     """
