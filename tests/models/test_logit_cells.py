@@ -14,7 +14,8 @@ import pytest
 
 import helpers.models as M
 from helpers.models.fixest import ONE_STEP_CRV3
-from helpers.models.logit_cells import binomial_fe_cells, drop_constant_cells, ssc_k
+from helpers.models.glm import SUCCESSES, TRIALS
+from helpers.models.logit_cells import drop_constant_cells, ssc_k
 
 from .test_logit_jackknife import FML, simulate_did_logit
 
@@ -60,7 +61,7 @@ def test_small_sample_k_is_pyfixests(data):
     """ssc_k counts what pyfixest's get_ssc counts: regressors, the non-nested effects' levels (one fewer per extra
     effect) and one for each effect nested in the cluster."""
     fit = pf.feols("y ~ bite:post + detained | judge + court_month", data, vcov={"CRV1": "judge"})
-    cells = binomial_fe_cells(data, "y", ["bite", "post", "detained", "judge", "court_month"])
+    cells = M.collapse_cells(data, "y", ["bite", "post", "detained", "judge", "court_month"])
     assert ssc_k(cells, ["judge", "court_month"], "judge", 2) == int(fit._df_k)
     assert ssc_k(cells, ["court_month"], "judge", 2) == 2 + data["court_month"].nunique()
     assert ssc_k(cells, [], "judge", 2) == 2
@@ -85,12 +86,12 @@ def test_recovers_a_planted_coefficient():
 
 
 def test_drop_constant_cells_iterates(data):
-    cells = binomial_fe_cells(data, "y", ["judge", "court_month"])
+    cells = M.collapse_cells(data, "y", ["judge", "court_month"])
     keep = drop_constant_cells(cells, ["judge", "court_month"])
     kept = cells[keep]
     for key in ("judge", "court_month"):
-        s = kept.groupby(key, observed=True)[["_k", "_n"]].sum()
-        assert ((s["_k"] > 0) & (s["_k"] < s["_n"])).all()
+        s = kept.groupby(key, observed=True)[[SUCCESSES, TRIALS]].sum()
+        assert ((s[SUCCESSES] > 0) & (s[SUCCESSES] < s[TRIALS])).all()
     assert not keep[(cells["court_month"] == "C1-03").to_numpy()].any()
 
 

@@ -20,9 +20,10 @@ from scipy import special
 
 from ._core import (
     MIN_CLUSTERS, ModelInputError, formula_outcome, require_binary, require_clusters, require_columns,
-    require_complete, require_variation, tidy_frame,
+    require_variation, tidy_frame,
 )
 from .fixest import IWLS_TOL, ONE_STEP_CRV3, _PLAIN_TERM, fe_codes, fe_terms, jackknife_draws
+from .glm import SUCCESSES, TRIALS, collapse_cells
 
 #: Demeaning tolerance inside each IRLS step (pyfixest's default for feglm is 1e-8; tighter keeps the converged
 #: estimates within 1e-8 of pyfixest's).
@@ -41,23 +42,11 @@ def logit_terms(fml: str, where: str) -> tuple[str, list[str], list[str]]:
     return y, terms, fe_terms(fml)
 
 
-def binomial_fe_cells(df: pd.DataFrame, y: str, keys: Sequence[str], where: str = "binomial_fe_cells") -> pd.DataFrame:
-    """One row per distinct ``keys`` with ``_k`` (cases with ``y`` = 1) and ``_n`` (cases), keys sorted."""
-    keys = list(dict.fromkeys(keys))
-    require_columns(df, [y, *keys], where)
-    require_complete(df, [y, *keys], where)
-    yv = pd.Series(require_binary(df[y], y, where), index=df.index)
-    cells = yv.groupby([df[c] for c in keys], observed=True, sort=True).agg(["sum", "size"])
-    cells = cells.rename(columns={"sum": "_k", "size": "_n"}).reset_index()
-    cells["_n"] = cells["_n"].astype("float64")
-    return cells
-
-
 def drop_constant_cells(cells: pd.DataFrame, fe: Sequence[str]) -> np.ndarray:
-    """Mask of cells to keep: drops, until none is left, fixed-effect groups whose cases are all 0 or all 1
-    (the cell version of :func:`helpers.models.drop_perfectly_predicted`)."""
+    """Mask of cells (:func:`helpers.models.collapse_cells`) to keep: drops, until none is left, fixed-effect groups
+    whose cases are all 0 or all 1 (the cell version of :func:`helpers.models.drop_perfectly_predicted`)."""
     keep = np.ones(len(cells), dtype=bool)
-    k_all, n_all = cells["_k"].to_numpy(dtype="float64"), cells["_n"].to_numpy(dtype="float64")
+    k_all, n_all = cells[SUCCESSES].to_numpy(dtype="float64"), cells[TRIALS].to_numpy(dtype="float64")
     codes = [fe_codes(cells, t) for t in fe]
     changed = True
     while changed:
@@ -126,16 +115,16 @@ def feglm_logit_cells(
     cols = list(dict.fromkeys([c for t in terms for c in t.split(":")] + [c for t in fe for c in t.split("^")]))
     require_columns(df, [y, *cols, cluster], where)
     require_variation(pd.Series(require_binary(df[y], y, where)), y, where)
-    cells = binomial_fe_cells(df, y, [*cols, cluster], where)
+    cells = collapse_cells(df, y, list(dict.fromkeys([*cols, cluster])))
     keep = drop_constant_cells(cells, fe) if fe else np.ones(len(cells), dtype=bool)
-    n_dropped = int(cells.loc[~keep, "_n"].sum())
+    n_dropped = int(cells.loc[~keep, TRIALS].sum())
     if n_dropped:
-        warnings.warn(f"{where}: dropped {n_dropped} of {int(cells['_n'].sum())} observations in fixed-effect groups "
+        warnings.warn(f"{where}: dropped {n_dropped} of {int(cells[TRIALS].sum())} observations in fixed-effect groups "
                       f"where {y!r} is always 0 or always 1 (they do not inform the other coefficients)",
                       UserWarning, stacklevel=2)
         cells = cells.loc[keep].reset_index(drop=True)
     g = require_clusters(cells[cluster], cluster, where, min_clusters)
-    k, n = cells["_k"].to_numpy(dtype="float64"), cells["_n"].to_numpy(dtype="float64")
+    k, n = cells[SUCCESSES].to_numpy(dtype="float64"), cells[TRIALS].to_numpy(dtype="float64")
     x = np.column_stack([np.prod([cells[c].to_numpy(dtype="float64") for c in t.split(":")], axis=0) for t in terms])
     flist = np.column_stack([fe_codes(cells, t) for t in fe]).astype(np.uint64) if fe else None
     share = k / n
@@ -194,4 +183,4 @@ def feglm_logit_cells(
     return out
 
 
-__all__ = ["feglm_logit_cells", "ssc_k", "binomial_fe_cells", "drop_constant_cells", "logit_terms"]
+__all__ = ["feglm_logit_cells", "ssc_k", "drop_constant_cells", "logit_terms"]
