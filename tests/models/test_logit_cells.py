@@ -15,7 +15,7 @@ import pytest
 import helpers.models as M
 from helpers.models.fixest import ONE_STEP_CRV3
 from helpers.models.glm import SUCCESSES, TRIALS
-from helpers.models.logit_cells import drop_constant_cells, ssc_k
+from helpers.models.logit_cells import ssc_k
 
 from .test_logit_jackknife import FML, simulate_did_logit
 
@@ -85,9 +85,9 @@ def test_recovers_a_planted_coefficient():
     assert r["std_error"] < 0.4           # informative, not an interval that cannot miss
 
 
-def test_drop_constant_cells_iterates(data):
+def test_dropping_constant_groups_of_cells_iterates(data):
     cells = M.collapse_cells(data, "y", ["judge", "court_month"])
-    keep = drop_constant_cells(cells, ["judge", "court_month"])
+    keep = M.drop_perfectly_predicted(cells, SUCCESSES, ["judge", "court_month"], trials=TRIALS)
     kept = cells[keep]
     for key in ("judge", "court_month"):
         s = kept.groupby(key, observed=True)[[SUCCESSES, TRIALS]].sum()

@@ -129,7 +129,7 @@ def feols(
     asylum D2 jackknife took 61 s instead of pyfixest's 117 s, same errors).
     """
     jk = vcov.get("CRV3") if isinstance(vcov, Mapping) and len(vcov) == 1 else None
-    if jk is not None and _plain_rhs(fml):
+    if jk is not None and plain_terms(rhs_terms(fml)):
         fit, y, g = _fit("feols", df, fml, {"CRV1": jk}, where=model, weights=weights, weights_type=weights_type,
                          ssc=ssc, fixef_rm=fixef_rm, min_clusters=min_clusters, require_terms=require_terms)
         return _crv3_by_draws(fit, y, g, fml, jk, model=model, scale=outcome_scale(df[y]))
@@ -138,10 +138,29 @@ def feols(
     return _tidy_fixest(fit, y, g, model=model, scale=outcome_scale(df[y]), linear=True)
 
 
-def _plain_rhs(fml: str) -> bool:
+def rhs_terms(fml: str) -> list[str]:
+    """The regressor terms of a pyfixest formula (``"y ~ a + b:c | fe"`` -> ``["a", "b:c"]``)."""
     rhs = fml.split("~", 1)[1].split("|")[0]
-    terms = [t.strip() for t in rhs.split("+") if t.strip()]
+    return [t.strip() for t in rhs.split("+") if t.strip()]
+
+
+def plain_terms(terms: Sequence[str]) -> bool:
+    """True if every term is a column or a product of columns (``a:b``): what :func:`jackknife_draws` and the cell
+    logit can build without a formula engine."""
     return bool(terms) and all(_PLAIN_TERM.fullmatch(t) for t in terms)
+
+
+def demean_weighted(yx: np.ndarray, flist: np.ndarray | None, w: np.ndarray, tol: float, where: str) -> np.ndarray:
+    """Columns of ``yx`` with the fixed effects (integer codes ``flist``, one column per effect) absorbed by weighted
+    alternating projections (pyfixest's ``demean``), or minus their weighted mean without effects."""
+    from pyfixest.core.demean import demean
+
+    if flist is None:
+        return yx - np.average(yx, axis=0, weights=w)
+    out, ok = demean(yx, flist, w, tol=tol, maxiter=100_000)
+    if not ok:
+        raise ModelInputError(f"{where}: absorbing the fixed effects did not converge")
+    return out
 
 
 def _crv3_by_draws(fit, y: str, g: int, fml: str, cluster: str, *, model: str, scale: str) -> pd.DataFrame:
@@ -234,13 +253,10 @@ def jackknife_draws(cells: pd.DataFrame, fml: str, cluster: str, names: Sequence
     is no longer estimable (collinear with the fixed effects once the cluster is gone) raises ModelInputError
     naming the cluster.
     """
-    from pyfixest.core.demean import demean
-
     where = "jackknife_draws"
     y_name = formula_outcome(fml, where)
-    rhs = fml.split("~", 1)[1].split("|")[0]
-    terms = [t.strip() for t in rhs.split("+") if t.strip()]
-    if sorted(terms) != sorted(names) or not all(_PLAIN_TERM.fullmatch(t) for t in terms):
+    terms = rhs_terms(fml)
+    if sorted(terms) != sorted(names) or not plain_terms(terms):
         raise ModelInputError(f"{where}: terms {terms} must be the estimated terms {list(names)}, each a numeric "
                               "column or a product of columns (a:b)")
     x = np.column_stack([np.prod([cells[c].to_numpy(dtype="float64") for c in t.split(":")], axis=0)
@@ -257,19 +273,13 @@ def jackknife_draws(cells: pd.DataFrame, fml: str, cluster: str, names: Sequence
         # so demeaning them without the cluster gives the same result as demeaning the raw values, in a few sweeps
         # instead of hundreds (the draws are unchanged: tests/models compare them with pyfixest refits)
         flist_all = np.column_stack(fe_cols).astype(np.uint64)
-        yx, ok = demean(yx, flist_all, w_all, tol=JACKKNIFE_FIXEF_TOL, maxiter=100_000)
-        if not ok:
-            raise ModelInputError(f"{where}: demeaning did not converge on the full sample")
+        yx = demean_weighted(yx, flist_all, w_all, JACKKNIFE_FIXEF_TOL, f"{where} (full sample)")
     for g in range(len(order)):
         m = groups != g
         w = w_all[m]
-        if fe:
-            # the full sample's codes: levels left empty by the dropped cluster have no rows and no effect
-            yx_t, ok = demean(yx[m], flist_all[m], w, tol=JACKKNIFE_FIXEF_TOL, maxiter=100_000)
-            if not ok:
-                raise ModelInputError(f"{where}: demeaning did not converge without {cluster} {order[g]!r}")
-        else:
-            yx_t = yx[m] - np.average(yx[m], axis=0, weights=w)
+        # the full sample's codes: levels left empty by the dropped cluster have no rows and no effect
+        yx_t = demean_weighted(yx[m], flist_all[m] if fe else None, w, JACKKNIFE_FIXEF_TOL,
+                               f"{where} (without {cluster} {order[g]!r})")
         sw = np.sqrt(w)[:, None]
         xw, yw = yx_t[:, 1:] * sw, yx_t[:, 0] * sw[:, 0]
         beta, _, rank, sv = np.linalg.lstsq(xw, yw, rcond=None)
@@ -325,22 +335,25 @@ def fe_codes(df: pd.DataFrame, term: str) -> np.ndarray:
     return pd.MultiIndex.from_frame(df[cols]).factorize()[0] if len(cols) > 1 else pd.factorize(df[term])[0]
 
 
-def drop_perfectly_predicted(df: pd.DataFrame, y: str, fe: Sequence[str]) -> np.ndarray:
+def drop_perfectly_predicted(df: pd.DataFrame, y: str, fe: Sequence[str], trials: str | None = None) -> np.ndarray:
     """Boolean mask of rows to keep: drops, until none is left, fixed-effect groups where ``y`` is all 0 or all 1.
 
     Their fixed effect is ±infinite in a logit and they carry no information about the other
     coefficients (statsmodels with dummies reaches the same slopes only by letting those dummies
-    diverge). ``fe`` terms as in pyfixest (``"court^month"`` = the combination).
+    diverge). ``fe`` terms as in pyfixest (``"court^month"`` = the combination). For (successes, trials) cells
+    (:func:`helpers.models.collapse_cells`) give ``y`` = the successes and ``trials``: a group is constant when its
+    successes are 0 or all of its trials.
     """
     keep = np.ones(len(df), dtype=bool)
     yv = df[y].to_numpy(dtype="float64")
+    nv = df[trials].to_numpy(dtype="float64") if trials else np.ones(len(df))
     keys = {t: fe_codes(df, t) for t in fe}
     changed = True
     while changed:
         changed = False
         for key in keys.values():
             k, v = key[keep], yv[keep]
-            size = np.bincount(k)
+            size = np.bincount(k, weights=nv[keep])
             total = np.bincount(k, weights=v, minlength=len(size))
             const = (total == 0) | (total == size)
             bad = const[k]

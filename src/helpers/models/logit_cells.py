@@ -22,7 +22,10 @@ from ._core import (
     MIN_CLUSTERS, ModelInputError, formula_outcome, require_binary, require_clusters, require_columns,
     require_variation, tidy_frame,
 )
-from .fixest import IWLS_TOL, ONE_STEP_CRV3, _PLAIN_TERM, fe_codes, fe_terms, jackknife_draws
+from .fixest import (
+    IWLS_TOL, ONE_STEP_CRV3, demean_weighted, drop_perfectly_predicted, fe_codes, fe_terms, jackknife_draws,
+    plain_terms, rhs_terms,
+)
 from .glm import SUCCESSES, TRIALS, collapse_cells
 
 #: Demeaning tolerance inside each IRLS step (pyfixest's default for feglm is 1e-8; tighter keeps the converged
@@ -35,31 +38,10 @@ def logit_terms(fml: str, where: str) -> tuple[str, list[str], list[str]]:
     """Outcome, regressor terms and fixed-effect terms of ``"y ~ a + b:c | fe1 + fe2^fe3"`` (regressors must be
     numeric columns or products of columns, ``a:b``)."""
     y = formula_outcome(fml, where)
-    rhs = fml.split("~", 1)[1].split("|")[0]
-    terms = [t.strip() for t in rhs.split("+") if t.strip()]
-    if not terms or not all(_PLAIN_TERM.fullmatch(t) for t in terms):
+    terms = rhs_terms(fml)
+    if not plain_terms(terms):
         raise ModelInputError(f"{where}: regressors {terms} must each be a numeric column or a product of columns (a:b)")
     return y, terms, fe_terms(fml)
-
-
-def drop_constant_cells(cells: pd.DataFrame, fe: Sequence[str]) -> np.ndarray:
-    """Mask of cells (:func:`helpers.models.collapse_cells`) to keep: drops, until none is left, fixed-effect groups
-    whose cases are all 0 or all 1 (the cell version of :func:`helpers.models.drop_perfectly_predicted`)."""
-    keep = np.ones(len(cells), dtype=bool)
-    k_all, n_all = cells[SUCCESSES].to_numpy(dtype="float64"), cells[TRIALS].to_numpy(dtype="float64")
-    codes = [fe_codes(cells, t) for t in fe]
-    changed = True
-    while changed:
-        changed = False
-        for code in codes:
-            c = code[keep]
-            k = np.bincount(c, weights=k_all[keep])
-            n = np.bincount(c, weights=n_all[keep], minlength=len(k))
-            bad = ((k == 0) | (k == n))[c]
-            if bad.any():
-                keep[np.flatnonzero(keep)[bad]] = False
-                changed = True
-    return keep
 
 
 def ssc_k(cells: pd.DataFrame, fe: Sequence[str], cluster: str, k: int) -> int:
@@ -76,17 +58,6 @@ def ssc_k(cells: pd.DataFrame, fe: Sequence[str], cluster: str, k: int) -> int:
     if not any(nested):
         return k + k_fe
     return k + k_fe - sum(lv for lv, n in zip(levels, nested) if n) + sum(nested)
-
-
-def _demean(yx: np.ndarray, flist: np.ndarray | None, w: np.ndarray, where: str) -> np.ndarray:
-    from pyfixest.core.demean import demean
-
-    if flist is None:
-        return yx - np.average(yx, axis=0, weights=w)
-    out, ok = demean(yx, flist, w, tol=FIXEF_TOL, maxiter=100_000)
-    if not ok:
-        raise ModelInputError(f"{where}: absorbing the fixed effects did not converge")
-    return out
 
 
 def feglm_logit_cells(
@@ -116,7 +87,7 @@ def feglm_logit_cells(
     require_columns(df, [y, *cols, cluster], where)
     require_variation(pd.Series(require_binary(df[y], y, where)), y, where)
     cells = collapse_cells(df, y, list(dict.fromkeys([*cols, cluster])))
-    keep = drop_constant_cells(cells, fe) if fe else np.ones(len(cells), dtype=bool)
+    keep = drop_perfectly_predicted(cells, SUCCESSES, fe, trials=TRIALS) if fe else np.ones(len(cells), dtype=bool)
     n_dropped = int(cells.loc[~keep, TRIALS].sum())
     if n_dropped:
         warnings.warn(f"{where}: dropped {n_dropped} of {int(cells[TRIALS].sum())} observations in fixed-effect groups "
@@ -135,7 +106,7 @@ def feglm_logit_cells(
         v = mu * (1.0 - mu)
         w = n * v
         z = eta + (share - mu) / v
-        zx = _demean(np.column_stack([z, x]), flist, w, where)
+        zx = demean_weighted(np.column_stack([z, x]), flist, w, FIXEF_TOL, where)
         sw = np.sqrt(w)[:, None]
         beta, _, rank, sv = np.linalg.lstsq(zx[:, 1:] * sw, zx[:, 0] * sw[:, 0], rcond=None)
         if rank < len(terms) or sv[-1] <= 1e-9 * sv[0]:
@@ -154,7 +125,7 @@ def feglm_logit_cells(
     v = mu * (1.0 - mu)
     w = n * v
     z = eta + (share - mu) / v
-    zx = _demean(np.column_stack([z, x]), flist, w, where)
+    zx = demean_weighted(np.column_stack([z, x]), flist, w, FIXEF_TOL, where)
     xt = zx[:, 1:]
     n_obs = float(n.sum())
     if kind == "CRV1":
@@ -183,4 +154,4 @@ def feglm_logit_cells(
     return out
 
 
-__all__ = ["feglm_logit_cells", "ssc_k", "drop_constant_cells", "logit_terms"]
+__all__ = ["feglm_logit_cells", "ssc_k", "logit_terms"]
